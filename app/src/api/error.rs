@@ -1,0 +1,47 @@
+//! The one error type every server function returns. Its messages are written for patients;
+//! internal causes are logged on the server and never sent to the browser.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum PortalError {
+    /// The input was not acceptable; the message says what to change.
+    #[error("{0}")]
+    Invalid(String),
+    /// Nothing there, or nothing the caller may see (the two answer alike).
+    #[error("We could not find what you asked for.")]
+    NotFound,
+    #[error("Please sign in to continue.")]
+    SignInRequired,
+    #[error("Something went wrong on our side. Please try again, or call the help line.")]
+    Internal,
+    #[error("We could not reach the portal. Check your internet connection and try again.")]
+    Unreachable,
+}
+
+impl FromServerFnError for PortalError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Unreachable,
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => Self::Invalid(
+                "The form was not filled in as expected. Please check it and try again.".into(),
+            ),
+            _ => Self::Internal,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl PortalError {
+    /// Logs an internal failure with its cause and returns the generic answer for the browser.
+    pub fn internal(context: &'static str, cause: impl std::fmt::Display) -> Self {
+        tracing::error!(context, error = %cause, "internal error");
+        Self::Internal
+    }
+}

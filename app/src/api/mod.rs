@@ -1,0 +1,11 @@
+//! Server functions, one file per area. Each one authorizes its caller first (server functions
+//! are public endpoints), parses input with a domain type, calls the store and maps errors into
+//! [`PortalError`]. Nothing else lives here.
+
+mod error;
+pub mod site;
+
+pub use error::PortalError;
+
+#[cfg(feature = "ssr")]
+pub(crate) use crate::state::app_state;

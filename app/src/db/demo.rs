@@ -1,0 +1,263 @@
+//! Demo data of a fictional health system, loaded the first time the portal runs with `--demo`
+//! (or by `portal seed-demo`). Every person, number and address is invented. Children's dates of
+//! birth are computed from today, so the 8-year-old is 8 whenever the demo is loaded.
+
+use super::audit::{self, Actor, AuditEvent, Outcome};
+use super::passwords::hash_password;
+use super::store::{self, NewPerson, NewRelationship, NewStaff, OrganizationSpec, StoreError};
+use super::vault::SsnVault;
+use crate::domain::age::local_date;
+use crate::domain::relationship::RelationshipKind;
+use crate::domain::ssn::Ssn;
+use crate::domain::staff::{StaffRole, StaffUsername};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+/// The demo staff password, printed in the README. Demo deployments only.
+pub const DEMO_STAFF_PASSWORD: &str = "riverbend-demo-2026";
+
+/// Staff of the demo organization: (username, display name, role).
+pub const DEMO_STAFF: [(&str, &str, StaffRole); 3] = [
+    ("desk", "Dana Whitfield (front desk)", StaffRole::FrontDesk),
+    ("clinician", "Dr. Priya Raman", StaffRole::Clinician),
+    (
+        "admin",
+        "Sam Okafor (administrator)",
+        StaffRole::Administrator,
+    ),
+];
+
+/// How a demo person's date of birth is set.
+enum Born {
+    On(i32, u32, u32),
+    /// This many years and months before today.
+    Ago(u32, u32),
+}
+
+struct DemoPerson {
+    key: &'static str,
+    given: &'static str,
+    family: &'static str,
+    born: Born,
+    email: Option<&'static str>,
+    ssn: Option<&'static str>,
+    mrn: &'static str,
+}
+
+const PEOPLE: &[DemoPerson] = &[
+    DemoPerson {
+        key: "alex",
+        given: "Alex",
+        family: "Rivera",
+        born: Born::On(1988, 7, 14),
+        email: Some("alex.rivera@example.org"),
+        ssn: Some("123-45-6781"),
+        mrn: "RB100001",
+    },
+    DemoPerson {
+        key: "maria",
+        given: "Maria",
+        family: "Chen",
+        born: Born::On(1984, 3, 9),
+        email: Some("maria.chen@example.org"),
+        ssn: Some("123-45-6782"),
+        mrn: "RB100002",
+    },
+    DemoPerson {
+        key: "sam",
+        given: "Sam",
+        family: "Chen",
+        born: Born::Ago(8, 4),
+        email: None,
+        ssn: None,
+        mrn: "RB100003",
+    },
+    DemoPerson {
+        key: "lily",
+        given: "Lily",
+        family: "Chen",
+        born: Born::Ago(15, 2),
+        email: None,
+        ssn: None,
+        mrn: "RB100004",
+    },
+    DemoPerson {
+        key: "jordan",
+        given: "Jordan",
+        family: "Chen",
+        born: Born::Ago(19, 1),
+        email: Some("jordan.chen@example.org"),
+        ssn: Some("123-45-6785"),
+        mrn: "RB100005",
+    },
+    DemoPerson {
+        key: "pat",
+        given: "Pat",
+        family: "Morgan",
+        born: Born::On(2008, 2, 29),
+        email: Some("pat.morgan@example.org"),
+        ssn: Some("123-45-6786"),
+        mrn: "RB100006",
+    },
+    DemoPerson {
+        key: "walter",
+        given: "Walter",
+        family: "Brooks",
+        born: Born::On(1941, 11, 2),
+        email: None,
+        ssn: Some("123-45-6787"),
+        mrn: "RB100007",
+    },
+    DemoPerson {
+        key: "erin",
+        given: "Erin",
+        family: "Brooks",
+        born: Born::On(1972, 5, 21),
+        email: Some("erin.brooks@example.org"),
+        ssn: Some("123-45-6788"),
+        mrn: "RB100008",
+    },
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeedOutcome {
+    Loaded { people: usize, staff: usize },
+    AlreadyPresent,
+}
+
+/// Loads the demo into the configured organization, in one transaction, unless people already
+/// exist (the demo never mixes with real data).
+pub async fn seed_demo(
+    db: &DatabaseConnection,
+    vault: &SsnVault,
+    home: &OrganizationSpec,
+    now: DateTime<Utc>,
+) -> Result<SeedOutcome, StoreError> {
+    if store::count_people(db).await? > 0 {
+        return Ok(SeedOutcome::AlreadyPresent);
+    }
+    // Hash before the transaction: argon2 is slow and must not hold the write lock.
+    let password_hash = hash_password(DEMO_STAFF_PASSWORD);
+    let txn = db.begin().await?;
+    let org = store::ensure_organization(&txn, home, now).await?;
+    let affiliate = store::ensure_organization(
+        &txn,
+        &OrganizationSpec {
+            slug: "lakeside".into(),
+            name: "Lakeside Family Clinic".into(),
+            portal_name: "Lakeside Patient Portal".into(),
+            time_zone: home.time_zone,
+        },
+        now,
+    )
+    .await?;
+    store::affiliate(&txn, org.id, affiliate.id, now).await?;
+
+    let today = local_date(now, home.time_zone);
+    let mut ids = std::collections::HashMap::new();
+    for p in PEOPLE {
+        let person = store::create_person(&txn, vault, new_person(p, today), now).await?;
+        store::create_patient(&txn, person.id, org.id, p.mrn, p.key == "alex", now).await?;
+        ids.insert(p.key, person.id);
+    }
+    let relate = |person: &str, subject: &str, kind, starts_on, ends_on| NewRelationship {
+        organization_id: org.id,
+        person_id: ids[person],
+        subject_person_id: ids[subject],
+        kind,
+        starts_on,
+        ends_on,
+    };
+    let five_years_on = |d: NaiveDate| d.checked_add_months(Months::new(60));
+    let proxy_start = today.checked_sub_months(Months::new(14)).unwrap_or(today);
+    for rel in [
+        relate(
+            "maria",
+            "sam",
+            RelationshipKind::Parent,
+            dob_of(PEOPLE, "sam", today),
+            None,
+        ),
+        relate(
+            "maria",
+            "lily",
+            RelationshipKind::Parent,
+            dob_of(PEOPLE, "lily", today),
+            None,
+        ),
+        relate(
+            "maria",
+            "jordan",
+            RelationshipKind::Parent,
+            dob_of(PEOPLE, "jordan", today),
+            None,
+        ),
+        relate(
+            "erin",
+            "walter",
+            RelationshipKind::AdultProxy,
+            proxy_start,
+            five_years_on(proxy_start),
+        ),
+    ] {
+        store::create_relationship(&txn, rel, now).await?;
+    }
+
+    for (username, display_name, role) in DEMO_STAFF {
+        let username = StaffUsername::parse(username).map_err(StoreError::Conflict)?;
+        store::create_staff(
+            &txn,
+            NewStaff {
+                organization_id: org.id,
+                username,
+                display_name: display_name.to_owned(),
+                role,
+                password_hash: password_hash.clone(),
+            },
+            now,
+        )
+        .await?;
+    }
+    audit::record(
+        &txn,
+        now,
+        AuditEvent::new(Actor::System, "demo.loaded", Outcome::Success).organization(org.id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(SeedOutcome::Loaded {
+        people: PEOPLE.len(),
+        staff: DEMO_STAFF.len(),
+    })
+}
+
+fn date_of_birth(born: &Born, today: NaiveDate) -> NaiveDate {
+    match *born {
+        Born::On(y, m, d) => NaiveDate::from_ymd_opt(y, m, d).unwrap_or(today),
+        Born::Ago(years, months) => today
+            .checked_sub_months(Months::new(years * 12 + months))
+            .unwrap_or(today),
+    }
+}
+
+fn dob_of(people: &[DemoPerson], key: &str, today: NaiveDate) -> NaiveDate {
+    people
+        .iter()
+        .find(|p| p.key == key)
+        .map_or(today, |p| date_of_birth(&p.born, today))
+}
+
+fn new_person(p: &DemoPerson, today: NaiveDate) -> NewPerson {
+    NewPerson {
+        given_name: p.given.into(),
+        family_name: p.family.into(),
+        date_of_birth: date_of_birth(&p.born, today),
+        email: p.email.map(Into::into),
+        phone: Some("555-0100".into()),
+        address_line: Some("100 River Road".into()),
+        city: Some("Riverbend".into()),
+        region: Some("WI".into()),
+        postal_code: Some("53700".into()),
+        ssn: p.ssn.and_then(|s| Ssn::parse(s).ok()),
+    }
+}

@@ -1,0 +1,10 @@
+//! sea-orm entities, one module per table (see the migrations for what each table owns).
+
+pub mod audit_log;
+pub mod organization;
+pub mod organization_affiliation;
+pub mod patient;
+pub mod person;
+pub mod portal_account;
+pub mod relationship;
+pub mod staff;

@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+
+/// A person's record at one organization.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "patients")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub person_id: i32,
+    pub organization_id: i32,
+    pub medical_record_number: String,
+    /// O1: consent to share with the organization's affiliates.
+    pub shares_with_affiliates: bool,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,35 @@
+use sea_orm::entity::prelude::*;
+
+/// A person's sign-in at an organization (A3: the portal ID never changes once chosen).
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "portal_accounts")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub person_id: i32,
+    pub organization_id: i32,
+    pub portal_id: String,
+    #[sea_orm(unique)]
+    pub portal_id_key: String,
+    pub password_hash: String,
+    pub reset_question: String,
+    pub reset_answer_hash: String,
+    pub status: String,
+    pub created_at: DateTimeUtc,
+    pub last_sign_in_at: Option<DateTimeUtc>,
+}
+
+// Never print hashes or the portal ID (A4: known only to the patient).
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PortalAccount")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+/// `person_id` stands in a relationship (parent, legal guardian, adult proxy) to
+/// `subject_person_id`, from `starts_on` until `ends_on` or revocation. What access that gives on
+/// a given day is the access engine's answer, not this row's.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "relationships")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub organization_id: i32,
+    pub person_id: i32,
+    pub subject_person_id: i32,
+    pub kind: String,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+    pub revoked_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

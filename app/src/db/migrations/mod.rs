@@ -1,0 +1,19 @@
+//! Named, reversible migrations. The same set runs on SQLite and PostgreSQL; where the two need
+//! different SQL (triggers), the migration asks the connection which backend it is on.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_core_model;
+mod m20261125_000002_make_audit_log_append_only;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_core_model::Migration),
+            Box::new(m20261125_000002_make_audit_log_append_only::Migration),
+        ]
+    }
+}

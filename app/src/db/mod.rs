@@ -1,0 +1,48 @@
+//! Server-only persistence: the sea-orm entities, the migrations (the same set on SQLite and
+//! PostgreSQL), and store functions that take a connection. Nothing here authorizes: callers
+//! (server functions, the CLI) have done that already.
+
+pub mod audit;
+pub mod demo;
+pub mod entities;
+pub mod migrations;
+pub mod passwords;
+pub mod store;
+pub mod vault;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+/// Opens the database at `url` (`sqlite://path?mode=rwc` or `postgres://...`). SQLite gets the
+/// settings a health record needs: WAL (readers don't block the writer), `synchronous=FULL` (a
+/// committed write survives a power cut), foreign keys enforced, and a busy timeout instead of
+/// "database is locked" errors under concurrent writes.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+                .create_if_missing(true)
+        });
+    Database::connect(options).await
+}
+
+/// Brings the schema up to date. Run at every start; a no-op when nothing is pending.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    migrations::Migrator::up(db, None).await
+}
+
+/// Whether the database answers a trivial query (for `/readyz`).
+pub async fn is_reachable(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}

@@ -1,0 +1,273 @@
+//! Store functions: the only code that writes the core tables. Each takes any connection, so a
+//! caller can run several in one transaction.
+
+use super::entities::{
+    organization, organization_affiliation, patient, person, relationship, staff,
+};
+use super::vault::SsnVault;
+use crate::domain::policy::{OrganizationPolicy, PolicyError};
+use crate::domain::relationship::RelationshipKind;
+use crate::domain::ssn::Ssn;
+use crate::domain::staff::{StaffRole, StaffUsername};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, Set,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+/// The organization this deployment serves, as configured.
+#[derive(Debug, Clone)]
+pub struct OrganizationSpec {
+    pub slug: String,
+    pub name: String,
+    pub portal_name: String,
+    pub time_zone: Tz,
+}
+
+/// Creates the configured organization on first start, and afterwards keeps its names and time
+/// zone in step with the configuration. Its policy is left as stored.
+pub async fn ensure_organization<C: ConnectionTrait>(
+    db: &C,
+    spec: &OrganizationSpec,
+    now: DateTime<Utc>,
+) -> Result<organization::Model, DbErr> {
+    match organization_by_slug(db, &spec.slug).await? {
+        Some(existing)
+            if existing.name == spec.name
+                && existing.portal_name == spec.portal_name
+                && existing.time_zone == spec.time_zone.name() =>
+        {
+            Ok(existing)
+        }
+        Some(existing) => {
+            let mut row: organization::ActiveModel = existing.into();
+            row.name = Set(spec.name.clone());
+            row.portal_name = Set(spec.portal_name.clone());
+            row.time_zone = Set(spec.time_zone.name().to_owned());
+            row.update(db).await
+        }
+        None => {
+            organization::ActiveModel {
+                slug: Set(spec.slug.clone()),
+                name: Set(spec.name.clone()),
+                portal_name: Set(spec.portal_name.clone()),
+                time_zone: Set(spec.time_zone.name().to_owned()),
+                policy_json: Set(OrganizationPolicy::default().to_json()),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+        }
+    }
+}
+
+pub async fn organization_by_slug<C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+) -> Result<Option<organization::Model>, DbErr> {
+    organization::Entity::find()
+        .filter(organization::Column::Slug.eq(slug))
+        .one(db)
+        .await
+}
+
+pub async fn organization_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+) -> Result<Option<organization::Model>, DbErr> {
+    organization::Entity::find_by_id(id).one(db).await
+}
+
+pub fn policy_of(org: &organization::Model) -> Result<OrganizationPolicy, PolicyError> {
+    OrganizationPolicy::from_json(&org.policy_json)
+}
+
+pub async fn affiliate<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    affiliate_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    organization_affiliation::ActiveModel {
+        organization_id: Set(organization_id),
+        affiliate_id: Set(affiliate_id),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// A person as registered by staff or loaded by the demo. Names and contact details are plain
+/// text; the SSN, when known, is sealed by the vault before it reaches the database.
+#[derive(Clone)]
+pub struct NewPerson {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: NaiveDate,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address_line: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub ssn: Option<Ssn>,
+}
+
+pub async fn create_person<C: ConnectionTrait>(
+    db: &C,
+    vault: &SsnVault,
+    new: NewPerson,
+    now: DateTime<Utc>,
+) -> Result<person::Model, DbErr> {
+    let sealed = new.ssn.as_ref().map(|ssn| vault.seal(ssn));
+    person::ActiveModel {
+        given_name: Set(new.given_name),
+        family_name: Set(new.family_name),
+        date_of_birth: Set(new.date_of_birth),
+        email: Set(new.email),
+        phone: Set(new.phone),
+        address_line: Set(new.address_line),
+        city: Set(new.city),
+        region: Set(new.region),
+        postal_code: Set(new.postal_code),
+        ssn_ciphertext: Set(sealed.as_ref().map(|s| s.ciphertext.clone())),
+        ssn_lookup: Set(sealed.as_ref().map(|s| s.lookup.clone())),
+        ssn_last_four: Set(sealed.map(|s| s.last_four)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// People whose SSN is `ssn` (normally one), found through the keyed lookup hash.
+pub async fn people_with_ssn<C: ConnectionTrait>(
+    db: &C,
+    vault: &SsnVault,
+    ssn: &Ssn,
+) -> Result<Vec<person::Model>, DbErr> {
+    person::Entity::find()
+        .filter(person::Column::SsnLookup.eq(vault.lookup(ssn)))
+        .all(db)
+        .await
+}
+
+pub async fn create_patient<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    organization_id: i32,
+    medical_record_number: &str,
+    shares_with_affiliates: bool,
+    now: DateTime<Utc>,
+) -> Result<patient::Model, StoreError> {
+    let taken = patient::Entity::find()
+        .filter(patient::Column::OrganizationId.eq(organization_id))
+        .filter(patient::Column::MedicalRecordNumber.eq(medical_record_number))
+        .count(db)
+        .await?;
+    if taken > 0 {
+        return Err(StoreError::Conflict(format!(
+            "medical record number {medical_record_number} is already in use"
+        )));
+    }
+    Ok(patient::ActiveModel {
+        person_id: Set(person_id),
+        organization_id: Set(organization_id),
+        medical_record_number: Set(medical_record_number.to_owned()),
+        shares_with_affiliates: Set(shares_with_affiliates),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub struct NewStaff {
+    pub organization_id: i32,
+    pub username: StaffUsername,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub password_hash: String,
+}
+
+pub async fn create_staff<C: ConnectionTrait>(
+    db: &C,
+    new: NewStaff,
+    now: DateTime<Utc>,
+) -> Result<staff::Model, StoreError> {
+    if staff_by_username(db, &new.username).await?.is_some() {
+        return Err(StoreError::Conflict(format!(
+            "a staff member with the username \"{}\" already exists",
+            new.username.as_str()
+        )));
+    }
+    Ok(staff::ActiveModel {
+        organization_id: Set(new.organization_id),
+        username: Set(new.username.as_str().to_owned()),
+        display_name: Set(new.display_name),
+        role: Set(new.role.as_str().to_owned()),
+        password_hash: Set(new.password_hash),
+        active: Set(true),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn staff_by_username<C: ConnectionTrait>(
+    db: &C,
+    username: &StaffUsername,
+) -> Result<Option<staff::Model>, DbErr> {
+    staff::Entity::find()
+        .filter(staff::Column::Username.eq(username.as_str()))
+        .one(db)
+        .await
+}
+
+pub struct NewRelationship {
+    pub organization_id: i32,
+    pub person_id: i32,
+    pub subject_person_id: i32,
+    pub kind: RelationshipKind,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+}
+
+pub async fn create_relationship<C: ConnectionTrait>(
+    db: &C,
+    new: NewRelationship,
+    now: DateTime<Utc>,
+) -> Result<relationship::Model, DbErr> {
+    relationship::ActiveModel {
+        organization_id: Set(new.organization_id),
+        person_id: Set(new.person_id),
+        subject_person_id: Set(new.subject_person_id),
+        kind: Set(new.kind.as_str().to_owned()),
+        starts_on: Set(new.starts_on),
+        ends_on: Set(new.ends_on),
+        revoked_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn count_people<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    person::Entity::find().count(db).await
+}

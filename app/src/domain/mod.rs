@@ -1,0 +1,11 @@
+//! Pure rules and types of the portal: no Leptos, no database, no `cfg`. Compiled into the WASM
+//! (forms validate with it) and into the server (which enforces it). Every rule takes the instant
+//! or the day it is asked about, so tests can ask it about any moment.
+
+pub mod age;
+pub mod branding;
+pub mod clock;
+pub mod policy;
+pub mod relationship;
+pub mod ssn;
+pub mod staff;

@@ -1,0 +1,4 @@
+//! Pieces shared by pages: the layout around every page and access to the site's information.
+
+pub mod layout;
+pub mod site;

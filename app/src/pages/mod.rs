@@ -1,0 +1,12 @@
+//! One routed page per file; shared pieces in `components/`.
+
+pub mod components;
+mod getting_an_account;
+mod help;
+mod home;
+mod not_found;
+
+pub use getting_an_account::GettingAnAccountPage;
+pub use help::HelpPage;
+pub use home::HomePage;
+pub use not_found::NotFoundPage;

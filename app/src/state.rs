@@ -1,0 +1,35 @@
+//! The server's shared state, one accessor for server functions. Built by the `server` crate at
+//! start-up (and by the test harness with a fixed clock and a fresh database).
+
+use crate::api::PortalError;
+use crate::db::vault::SsnVault;
+use crate::domain::branding::Branding;
+use crate::domain::clock::Clock;
+use axum::extract::FromRef;
+use chrono_tz::Tz;
+use leptos::prelude::*;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// What the deployment serves: its organization and how the portal presents it.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub organization_id: i32,
+    pub time_zone: Tz,
+    pub branding: Branding,
+}
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub site: Arc<Site>,
+    pub clock: Arc<dyn Clock>,
+    pub vault: Arc<SsnVault>,
+}
+
+/// The state, from inside a server function or a server-side render.
+pub fn app_state() -> Result<AppState, PortalError> {
+    use_context::<AppState>()
+        .ok_or_else(|| PortalError::internal("app_state", "AppState missing from context"))
+}

@@ -1,0 +1,51 @@
+//! The command line of the `portal` binary.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// The patient portal server.
+///
+/// Settings come from a TOML config file (default: ./portal.toml if it exists) and from PORTAL_*
+/// environment variables, e.g. PORTAL_DATABASE_URL=postgres://... or PORTAL_LISTEN=0.0.0.0:3000.
+/// Without any, the portal keeps its data in ./data (a SQLite database and the secrets directory)
+/// and listens on 127.0.0.1:3000.
+#[derive(Debug, Parser)]
+#[command(name = "portal", version, about, long_about)]
+pub struct Cli {
+    /// Path of the TOML config file.
+    #[arg(long, global = true, env = "PORTAL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the portal: migrate the database, then serve web pages until stopped (SIGTERM or Ctrl-C
+    /// finish the requests in flight first).
+    Serve {
+        /// Load the fictional demo health system the first time (when the database has no people).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Bring the database schema up to date, then exit. `serve` does this too.
+    Migrate,
+    /// Load the fictional demo health system (people, family links, staff) into an empty
+    /// database, then exit. Does nothing if the database already holds people.
+    SeedDemo,
+    /// Create a staff account. The password is read from the PORTAL_NEW_STAFF_PASSWORD
+    /// environment variable, or else from standard input (one line), never from the command
+    /// line, where other users could see it.
+    CreateStaff {
+        /// Sign-in name: 3 to 64 lower-case letters, digits, '.', '-' or '_'.
+        #[arg(long)]
+        username: String,
+        /// Name shown to colleagues, e.g. "Dana Whitfield".
+        #[arg(long = "name")]
+        display_name: String,
+        /// What the staff member may do: front-desk, clinician or administrator.
+        #[arg(long)]
+        role: String,
+    },
+}

@@ -1,0 +1,338 @@
+//! Portal settings: built-in defaults, then a TOML config file, then `PORTAL_*` environment
+//! variables (each key below, upper-cased: `time_zone` is `PORTAL_TIME_ZONE`). Every value is
+//! checked at start-up; a bad one stops the portal with a message naming the setting.
+
+use app::db::store::OrganizationSpec;
+use app::domain::branding::{Branding, HexColor, PhoneNumber};
+use chrono_tz::Tz;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The settings as written: strings and numbers, not yet checked.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub listen: String,
+    pub organization_slug: String,
+    pub organization_name: String,
+    pub portal_name: String,
+    pub accent_color: String,
+    pub time_zone: String,
+    pub help_line_phone: String,
+    pub mail_transport: String,
+    pub secrets_dir: String,
+    pub leptos_config: String,
+    pub log_format: String,
+    pub request_timeout_seconds: u64,
+    pub max_request_body_bytes: usize,
+}
+
+impl Default for RawSettings {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/portal.db?mode=rwc".into(),
+            database_max_connections: 8,
+            listen: "127.0.0.1:3000".into(),
+            organization_slug: "riverbend".into(),
+            organization_name: "Riverbend Health".into(),
+            portal_name: "Riverbend MyHealth".into(),
+            accent_color: "#1a5f7a".into(),
+            time_zone: "America/Chicago".into(),
+            help_line_phone: "1-800-555-0199".into(),
+            mail_transport: "file:data/mail".into(),
+            secrets_dir: "data/secrets".into(),
+            leptos_config: "Leptos.toml".into(),
+            log_format: "text".into(),
+            request_timeout_seconds: 30,
+            max_request_body_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// Where outgoing email goes. No email is sent yet; the setting is checked now so that a
+/// deployment finds a mistake at its first start, not at its first enrolment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    /// Each message is written as a file into this directory (development and demos).
+    File(PathBuf),
+    /// An SMTP relay (`smtp://host:port`, or `smtps://` for implicit TLS).
+    Smtp(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Checked settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub listen: SocketAddr,
+    pub organization: OrganizationSpec,
+    pub branding: Branding,
+    pub mail_transport: MailTransport,
+    pub secrets_dir: PathBuf,
+    pub leptos_config: PathBuf,
+    pub log_format: LogFormat,
+    pub request_timeout: std::time::Duration,
+    pub max_request_body_bytes: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration: {0}")]
+    Read(String),
+    #[error("setting `{key}` (environment variable PORTAL_{env}): {message}")]
+    Invalid {
+        key: &'static str,
+        env: String,
+        message: String,
+    },
+}
+
+fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        env: key.to_uppercase(),
+        message: message.into(),
+    }
+}
+
+impl Settings {
+    /// Defaults, then the file at `path` (when given, it must exist; otherwise `portal.toml` is
+    /// read if present), then `PORTAL_*` variables.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(RawSettings::default()));
+        match path {
+            Some(p) if !p.exists() => {
+                return Err(ConfigError::Read(format!(
+                    "the config file {} does not exist",
+                    p.display()
+                )));
+            }
+            Some(p) => figment = figment.merge(Toml::file(p)),
+            None => figment = figment.merge(Toml::file("portal.toml")),
+        }
+        // PORTAL_CONFIG names the file itself; it is not a setting.
+        figment = figment.merge(Env::prefixed("PORTAL_").ignore(&["CONFIG"]));
+        let raw: RawSettings = figment
+            .extract()
+            .map_err(|e| ConfigError::Read(e.to_string()))?;
+        Self::check(raw)
+    }
+
+    pub fn check(raw: RawSettings) -> Result<Self, ConfigError> {
+        let database_url = raw.database_url.trim().to_owned();
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "database_url",
+                "must start with sqlite: or postgres://",
+            ));
+        }
+        if !(1..=512).contains(&raw.database_max_connections) {
+            return Err(invalid(
+                "database_max_connections",
+                "must be between 1 and 512",
+            ));
+        }
+        let listen = raw.listen.parse::<SocketAddr>().map_err(|_| {
+            invalid(
+                "listen",
+                format!("\"{}\" is not an address like 127.0.0.1:3000", raw.listen),
+            )
+        })?;
+        let slug = raw.organization_slug.trim().to_owned();
+        if slug.is_empty()
+            || slug.len() > 64
+            || !slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(invalid(
+                "organization_slug",
+                "use 1 to 64 lower-case letters, digits and dashes",
+            ));
+        }
+        let name = non_empty("organization_name", &raw.organization_name)?;
+        let portal_name = non_empty("portal_name", &raw.portal_name)?;
+        if portal_name.to_lowercase().contains("mychart") {
+            return Err(invalid(
+                "portal_name",
+                "\"MyChart\" is a vendor's trademark; choose your own name",
+            ));
+        }
+        let accent_color =
+            HexColor::parse(&raw.accent_color).map_err(|m| invalid("accent_color", m))?;
+        let time_zone: Tz = raw.time_zone.trim().parse().map_err(|_| {
+            invalid(
+                "time_zone",
+                format!(
+                    "\"{}\" is not a time zone name like America/Chicago",
+                    raw.time_zone
+                ),
+            )
+        })?;
+        let help_line =
+            PhoneNumber::parse(&raw.help_line_phone).map_err(|m| invalid("help_line_phone", m))?;
+        let mail_transport = parse_mail_transport(&raw.mail_transport)?;
+        let log_format = match raw.log_format.trim() {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(invalid(
+                    "log_format",
+                    format!("\"{other}\" is neither text nor json"),
+                ));
+            }
+        };
+        if !(1..=600).contains(&raw.request_timeout_seconds) {
+            return Err(invalid(
+                "request_timeout_seconds",
+                "must be between 1 and 600",
+            ));
+        }
+        if !(1024..=64 * 1024 * 1024).contains(&raw.max_request_body_bytes) {
+            return Err(invalid(
+                "max_request_body_bytes",
+                "must be between 1024 and 67108864",
+            ));
+        }
+        let secrets_dir = PathBuf::from(non_empty("secrets_dir", &raw.secrets_dir)?);
+        Ok(Settings {
+            database_url,
+            database_max_connections: raw.database_max_connections,
+            listen,
+            organization: OrganizationSpec {
+                slug,
+                name: name.clone(),
+                portal_name: portal_name.clone(),
+                time_zone,
+            },
+            branding: Branding {
+                portal_name,
+                organization_name: name,
+                accent_color,
+                help_line,
+            },
+            mail_transport,
+            secrets_dir,
+            leptos_config: PathBuf::from(non_empty("leptos_config", &raw.leptos_config)?),
+            log_format,
+            request_timeout: std::time::Duration::from_secs(raw.request_timeout_seconds),
+            max_request_body_bytes: raw.max_request_body_bytes,
+        })
+    }
+}
+
+fn non_empty(key: &'static str, value: &str) -> Result<String, ConfigError> {
+    let v = value.trim();
+    if v.is_empty() {
+        Err(invalid(key, "must not be empty"))
+    } else if v.chars().count() > 200 {
+        Err(invalid(key, "must be at most 200 characters"))
+    } else {
+        Ok(v.to_owned())
+    }
+}
+
+fn parse_mail_transport(text: &str) -> Result<MailTransport, ConfigError> {
+    let t = text.trim();
+    if let Some(dir) = t.strip_prefix("file:") {
+        if dir.is_empty() {
+            return Err(invalid(
+                "mail_transport",
+                "file: needs a directory, like file:data/mail",
+            ));
+        }
+        return Ok(MailTransport::File(PathBuf::from(dir)));
+    }
+    if let Some(rest) = t
+        .strip_prefix("smtp://")
+        .or_else(|| t.strip_prefix("smtps://"))
+    {
+        let host_port = rest.rsplit('@').next().unwrap_or_default();
+        let valid = host_port.rsplit_once(':').is_some_and(|(host, port)| {
+            !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+        });
+        if valid {
+            return Ok(MailTransport::Smtp(t.to_owned()));
+        }
+    }
+    Err(invalid(
+        "mail_transport",
+        format!("\"{t}\" is neither file:<directory> nor smtp://host:port"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_valid_and_describe_the_demo_organization() {
+        let s = Settings::check(RawSettings::default()).unwrap();
+        assert_eq!(s.branding.organization_name, "Riverbend Health");
+        assert_eq!(s.organization.time_zone, chrono_tz::America::Chicago);
+        assert_eq!(s.mail_transport, MailTransport::File("data/mail".into()));
+    }
+
+    #[test]
+    fn a_bad_value_is_refused_with_a_message_naming_the_setting() {
+        let cases: Vec<(&str, Box<dyn Fn(&mut RawSettings)>)> = vec![
+            (
+                "time_zone",
+                Box::new(|r| r.time_zone = "Mars/Olympus".into()),
+            ),
+            ("listen", Box::new(|r| r.listen = "localhost".into())),
+            ("accent_color", Box::new(|r| r.accent_color = "red".into())),
+            (
+                "help_line_phone",
+                Box::new(|r| r.help_line_phone = "call us".into()),
+            ),
+            (
+                "database_url",
+                Box::new(|r| r.database_url = "mysql://x".into()),
+            ),
+            (
+                "mail_transport",
+                Box::new(|r| r.mail_transport = "smtp://relay".into()),
+            ),
+            ("log_format", Box::new(|r| r.log_format = "xml".into())),
+            (
+                "portal_name",
+                Box::new(|r| r.portal_name = "Riverbend MyChart".into()),
+            ),
+            (
+                "organization_slug",
+                Box::new(|r| r.organization_slug = "Has Spaces".into()),
+            ),
+        ];
+        for (key, spoil) in cases {
+            let mut raw = RawSettings::default();
+            spoil(&mut raw);
+            let message = Settings::check(raw).unwrap_err().to_string();
+            assert!(message.contains(&format!("`{key}`")), "{message}");
+            assert!(
+                message.contains(&format!("PORTAL_{}", key.to_uppercase())),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn smtp_relays_are_accepted_with_a_port() {
+        assert!(parse_mail_transport("smtp://relay.example.org:587").is_ok());
+        assert!(parse_mail_transport("smtps://user@relay.example.org:465").is_ok());
+    }
+}

@@ -1,0 +1,175 @@
+//! `portal`: parses the command line and runs one command. See `portal --help`.
+
+use app::db::audit::{self, Actor, AuditEvent, Outcome};
+use app::db::demo::{SeedOutcome, seed_demo};
+use app::db::{passwords, store};
+use app::domain::clock::{Clock, SystemClock};
+use app::domain::staff::{StaffRole, StaffUsername, check_staff_password};
+use clap::Parser;
+use sea_orm::TransactionTrait;
+use server::cli::{Cli, Command};
+use server::config::Settings;
+use server::startup;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("portal: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    server::telemetry::init(settings.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("portal: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("portal: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> Result<(), String> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match command {
+        Command::Serve { demo } => {
+            let db = startup::open_database(&settings)
+                .await
+                .map_err(|e| e.to_string())?;
+            let options = startup::leptos_options(&settings).map_err(|e| e.to_string())?;
+            let state = startup::build_state(&settings, db, options, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            if demo {
+                load_demo(&settings, &state.db, &state.vault, clock.as_ref()).await?;
+            }
+            startup::serve(&settings, state)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            startup::open_database(&settings)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("The database schema is up to date.");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let db = startup::open_database(&settings)
+                .await
+                .map_err(|e| e.to_string())?;
+            let options = startup::leptos_options(&settings).map_err(|e| e.to_string())?;
+            let state = startup::build_state(&settings, db, options, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            load_demo(&settings, &state.db, &state.vault, clock.as_ref()).await
+        }
+        Command::CreateStaff {
+            username,
+            display_name,
+            role,
+        } => {
+            let username = StaffUsername::parse(&username)?;
+            let role = StaffRole::parse(&role)?;
+            let display_name = display_name.trim().to_owned();
+            if display_name.is_empty() || display_name.chars().count() > 200 {
+                return Err("--name must have 1 to 200 characters".into());
+            }
+            let password = read_new_password()?;
+            check_staff_password(&password)?;
+            let db = startup::open_database(&settings)
+                .await
+                .map_err(|e| e.to_string())?;
+            let now = clock.now();
+            let org = store::ensure_organization(&db, &settings.organization, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            let password_hash =
+                tokio::task::spawn_blocking(move || passwords::hash_password(&password))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            let txn = db.begin().await.map_err(|e| e.to_string())?;
+            let staff = store::create_staff(
+                &txn,
+                store::NewStaff {
+                    organization_id: org.id,
+                    username,
+                    display_name,
+                    role,
+                    password_hash,
+                },
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            audit::record(
+                &txn,
+                now,
+                AuditEvent::new(Actor::System, "staff.created", Outcome::Success)
+                    .organization(org.id)
+                    .detail(serde_json::json!({ "staff_id": staff.id, "role": role.as_str() })),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            txn.commit().await.map_err(|e| e.to_string())?;
+            println!(
+                "Created {} ({}) as {}.",
+                staff.username,
+                staff.display_name,
+                role.as_str()
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn load_demo(
+    settings: &Settings,
+    db: &sea_orm::DatabaseConnection,
+    vault: &app::db::vault::SsnVault,
+    clock: &dyn Clock,
+) -> Result<(), String> {
+    match seed_demo(db, vault, &settings.organization, clock.now())
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        SeedOutcome::Loaded { people, staff } => {
+            tracing::info!(people, staff, "loaded the demo health system");
+            println!(
+                "Loaded the demo: {people} people and {staff} staff. Staff sign-in names: {}; password: {}",
+                app::db::demo::DEMO_STAFF.map(|(u, _, _)| u).join(", "),
+                app::db::demo::DEMO_STAFF_PASSWORD
+            );
+        }
+        SeedOutcome::AlreadyPresent => {
+            tracing::info!("the database already holds people; the demo was not loaded");
+        }
+    }
+    Ok(())
+}
+
+fn read_new_password() -> Result<String, String> {
+    if let Ok(p) = std::env::var("PORTAL_NEW_STAFF_PASSWORD") {
+        return Ok(p);
+    }
+    eprintln!("Password for the new staff member (one line, at least 12 characters):");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}

@@ -1,0 +1,177 @@
+//! `spawn_app(Backend::Sqlite)` gives a portal on a database of its own, with a clock the test
+//! controls. The database is dropped when the app is.
+
+use app::db::demo::{SeedOutcome, seed_demo};
+use app::domain::clock::{Clock, FixedClock};
+use app::state::AppState;
+use axum::Router;
+use axum::body::Body;
+use chrono::{DateTime, Utc};
+use http::{Request, Response};
+use sea_orm::{ConnectionTrait, Database};
+use server::config::{RawSettings, Settings};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tower::ServiceExt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub clock: FixedClock,
+    pub settings: Settings,
+    _database: DatabaseGuard,
+}
+
+/// A moment well away from any boundary, unless a test moves the clock.
+pub fn default_now() -> DateTime<Utc> {
+    "2026-06-15T15:00:00Z".parse().unwrap()
+}
+
+fn unique_name() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "portal_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        nanos
+    )
+}
+
+fn postgres_base() -> String {
+    std::env::var("PORTAL_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+/// Removes the test's database (and scratch directory) when the test ends, pass or fail.
+pub struct DatabaseGuard {
+    postgres_name: Option<String>,
+    dir: PathBuf,
+}
+
+impl Drop for DatabaseGuard {
+    fn drop(&mut self) {
+        if let Some(name) = self.postgres_name.take() {
+            // Drop cannot be async: do it on a thread with a runtime of its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(admin) =
+                        Database::connect(format!("{}/postgres", postgres_base())).await
+                    {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
+                        let _ = admin.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let name = unique_name();
+    let dir = std::env::temp_dir().join(&name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (database_url, postgres_name) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{}/portal.db?mode=rwc", dir.display()),
+            None,
+        ),
+        Backend::Postgres => {
+            let admin = Database::connect(format!("{}/postgres", postgres_base()))
+                .await
+                .expect("PostgreSQL must run at 127.0.0.1:5432 (the test command starts it)");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            (format!("{}/{name}", postgres_base()), Some(name.clone()))
+        }
+    };
+    let guard = DatabaseGuard {
+        postgres_name,
+        dir: dir.clone(),
+    };
+    let settings = Settings::check(RawSettings {
+        database_url,
+        database_max_connections: 4,
+        secrets_dir: dir.join("secrets").display().to_string(),
+        leptos_config: concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").to_owned(),
+        mail_transport: format!("file:{}", dir.join("mail").display()),
+        ..RawSettings::default()
+    })
+    .unwrap();
+    let clock = FixedClock::at(default_now());
+    let db = server::startup::open_database(&settings).await.unwrap();
+    let mut options = server::startup::leptos_options(&settings).unwrap();
+    options.site_root = dir.join("site").display().to_string().into();
+    let state = server::startup::build_state(&settings, db, options, Arc::new(clock.clone()))
+        .await
+        .unwrap();
+    let router = server::router::router(state.clone(), &settings);
+    TestApp {
+        router,
+        state,
+        clock,
+        settings,
+        _database: guard,
+    }
+}
+
+impl TestApp {
+    pub async fn with_demo(self) -> Self {
+        let outcome = seed_demo(
+            &self.state.db,
+            &self.state.vault,
+            &self.settings.organization,
+            self.clock.now(),
+        )
+        .await
+        .unwrap();
+        assert!(matches!(outcome, SeedOutcome::Loaded { .. }));
+        self
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response<Body> {
+        self.router.clone().oneshot(request).await.unwrap()
+    }
+
+    pub async fn get(&self, uri: &str) -> Response<Body> {
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// GET, then the body as text.
+    pub async fn get_text(&self, uri: &str) -> (http::StatusCode, http::HeaderMap, String) {
+        let response = self.get(uri).await;
+        let (parts, body) = response.into_parts();
+        (parts.status, parts.headers, body_text(body).await)
+    }
+}
+
+pub async fn body_text(body: Body) -> String {
+    let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024).await.unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}

@@ -1,0 +1,99 @@
+//! Headers, limits and compression that every response gets.
+
+use crate::helpers::{Backend, spawn_app};
+use axum::body::Body;
+use http::Request;
+
+#[tokio::test]
+async fn pages_carry_a_csp_whose_nonce_is_on_the_hydration_scripts() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let (_, headers, html) = app.get_text("/").await;
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .unwrap();
+    assert!(nonce.len() >= 16, "{nonce}");
+    assert!(
+        html.contains(&format!(r#"nonce="{nonce}""#)),
+        "the page's scripts use the header's nonce"
+    );
+
+    let (_, again, _) = app.get_text("/").await;
+    assert_ne!(
+        again["content-security-policy"], headers["content-security-policy"],
+        "a fresh nonce each time"
+    );
+}
+
+#[tokio::test]
+async fn every_response_has_security_headers_a_request_id_and_no_store() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for path in ["/", "/healthz", "/no-such-page", "/api/site/info"] {
+        let (_, h, _) = app.get_text(path).await;
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(h["cache-control"], "no-store", "{path}");
+        assert!(
+            h.get("x-request-id").is_some_and(|v| v.len() >= 32),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_request_id_from_the_load_balancer_is_kept() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let response = app
+        .send(
+            Request::get("/healthz")
+                .header("x-request-id", "lb-1234")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.headers()["x-request-id"], "lb-1234");
+}
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_accept_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for encoding in ["br", "gzip"] {
+        let response = app
+            .send(
+                Request::get("/")
+                    .header("accept-encoding", encoding)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(response.headers()["content-encoding"], encoding);
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_request_body_is_refused() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let limit = app.settings.max_request_body_bytes;
+    let response = app
+        .send(
+            Request::post("/api/site/info")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("content-length", (limit + 1).to_string())
+                .body(Body::from(vec![b'a'; limit + 1]))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), 413);
+}
