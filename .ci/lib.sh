@@ -9,6 +9,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal/target}"
 # cargo-leptos writes the site (WASM, JS, CSS) here; Leptos.toml's site-root says the same.
 export LEPTOS_SITE_ROOT="target/site"
+# cargo-leptos builds debug with these; giving every cargo command the same lets `cargo test`,
+# `cargo clippy` and `cargo leptos build` share one set of compiled dependencies.
+export RUSTFLAGS="--cfg erase_components"
+export LEPTOS_OUTPUT_NAME="portal"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }

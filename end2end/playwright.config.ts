@@ -28,7 +28,7 @@ export default defineConfig({
   testDir: './tests',
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
-  retries: process.env.CI ? 1 : 0,
+  retries: 0,
   workers: 2,
   reporter: 'list',
   // A debug WASM build can take a few seconds to compile and hydrate on a busy 2-core machine.

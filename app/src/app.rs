@@ -4,7 +4,7 @@ use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
 use crate::pages::{GettingAnAccountPage, HelpPage, HomePage, NotFoundPage};
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, provide_meta_context};
+use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
@@ -12,13 +12,14 @@ use leptos_router::{SsrMode, StaticSegment};
 /// Content-Security-Policy carrying this response's nonce, which the hydration scripts use.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos_meta::MetaTags;
     let nonce = leptos::nonce::use_nonce()
         .map(|n| n.to_string())
         .unwrap_or_default();
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce)) {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-        }
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce))
+    {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
     let accent = crate::state::app_state()
         .map(|s| s.site.branding.accent_color.as_str().to_owned())

@@ -121,8 +121,15 @@ impl Settings {
             Some(p) => figment = figment.merge(Toml::file(p)),
             None => figment = figment.merge(Toml::file("portal.toml")),
         }
-        // PORTAL_CONFIG names the file itself; it is not a setting.
-        figment = figment.merge(Env::prefixed("PORTAL_").ignore(&["CONFIG"]));
+        // These PORTAL_ variables are not settings: the config file's name, the password for
+        // `create-staff`, and what the test suites read. Any other unknown one is refused, so
+        // a misspelt setting is noticed.
+        figment = figment.merge(Env::prefixed("PORTAL_").ignore(&[
+            "CONFIG",
+            "NEW_STAFF_PASSWORD",
+            "TEST_POSTGRES_URL",
+            "BASE_URL",
+        ]));
         let raw: RawSettings = figment
             .extract()
             .map_err(|e| ConfigError::Read(e.to_string()))?;
@@ -289,7 +296,8 @@ mod tests {
 
     #[test]
     fn a_bad_value_is_refused_with_a_message_naming_the_setting() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut RawSettings)>)> = vec![
+        type Spoil = Box<dyn Fn(&mut RawSettings)>;
+        let cases: Vec<(&str, Spoil)> = vec![
             (
                 "time_zone",
                 Box::new(|r| r.time_zone = "Mars/Olympus".into()),

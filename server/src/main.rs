@@ -47,11 +47,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     match command {
         Command::Serve { demo } => {
-            let db = startup::open_database(&settings)
-                .await
-                .map_err(|e| e.to_string())?;
-            let options = startup::leptos_options(&settings).map_err(|e| e.to_string())?;
-            let state = startup::build_state(&settings, db, options, clock.clone())
+            let state = startup::start(&settings, clock.clone())
                 .await
                 .map_err(|e| e.to_string())?;
             if demo {
@@ -69,11 +65,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             Ok(())
         }
         Command::SeedDemo => {
-            let db = startup::open_database(&settings)
-                .await
-                .map_err(|e| e.to_string())?;
-            let options = startup::leptos_options(&settings).map_err(|e| e.to_string())?;
-            let state = startup::build_state(&settings, db, options, clock.clone())
+            let state = startup::start(&settings, clock.clone())
                 .await
                 .map_err(|e| e.to_string())?;
             load_demo(&settings, &state.db, &state.vault, clock.as_ref()).await

@@ -29,14 +29,13 @@ pub enum StartupError {
 
 /// Opens the database and brings its schema up to date.
 pub async fn open_database(settings: &Settings) -> Result<DatabaseConnection, StartupError> {
-    if let Some(path) = sqlite_file(&settings.database_url) {
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    sea_orm::DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
-                })?;
-            }
-        }
+    if let Some(path) = sqlite_file(&settings.database_url)
+        && let Some(parent) = std::path::Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            sea_orm::DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
+        })?;
     }
     let db = db::connect(&settings.database_url, settings.database_max_connections).await?;
     db::migrate(&db).await?;
@@ -62,6 +61,14 @@ pub fn leptos_options(settings: &Settings) -> Result<LeptosOptions, StartupError
     let mut options = conf.leptos_options;
     options.site_addr = settings.listen;
     Ok(options)
+}
+
+/// Everything `serve` needs before it listens: the migrated database, LeptosOptions, secrets and
+/// the configured organization, as the shared state.
+pub async fn start(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppState, StartupError> {
+    let db = open_database(settings).await?;
+    let options = leptos_options(settings)?;
+    build_state(settings, db, options, clock).await
 }
 
 /// Builds the shared state on an open, migrated database.

@@ -13,13 +13,7 @@ fn leptos_toml_agrees_with_the_cargo_leptos_build_configuration() {
     let leptos = read("Leptos.toml");
     let runtime = &leptos["package"]["metadata"]["leptos"];
     assert_eq!(runtime["output-name"], build["name"]);
-    for key in [
-        "site-root",
-        "site-pkg-dir",
-        "site-addr",
-        "reload-port",
-        "env",
-    ] {
+    for key in ["site-root", "site-pkg-dir", "site-addr", "reload-port"] {
         assert_eq!(
             runtime[key], build[key],
             "{key} differs between Leptos.toml and Cargo.toml"

@@ -44,4 +44,26 @@ impl PortalError {
         tracing::error!(context, error = %cause, "internal error");
         Self::Internal
     }
+
+    pub fn status(&self) -> http::StatusCode {
+        match self {
+            Self::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound => http::StatusCode::NOT_FOUND,
+            Self::SignInRequired => http::StatusCode::UNAUTHORIZED,
+            Self::Internal | Self::Unreachable => http::StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// Gives an error answer its HTTP status (a bad date is the caller's mistake, not a server
+/// failure). Every server function passes its result through here. During a server-side render
+/// the status is the page's, so a page showing "Enter your date of birth" answers 422 too.
+#[cfg(feature = "ssr")]
+pub fn answer<T>(result: Result<T, PortalError>) -> Result<T, PortalError> {
+    if let Err(e) = &result
+        && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.set_status(e.status());
+    }
+    result
 }

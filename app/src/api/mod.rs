@@ -9,3 +9,5 @@ pub use error::PortalError;
 
 #[cfg(feature = "ssr")]
 pub(crate) use crate::state::app_state;
+#[cfg(feature = "ssr")]
+pub(crate) use error::answer;

@@ -46,10 +46,15 @@ pub async fn check_account_eligibility(
     use crate::domain::age::{account_eligibility, local_date};
 
     // Public by design: it answers about a date, not about anyone on record.
-    let state = super::app_state()?;
-    let date_of_birth = crate::domain::age::parse_date_of_birth(&date_of_birth)
-        .map_err(|e| PortalError::Invalid(e.to_string()))?;
-    let policy = home_policy(&state).await?;
-    let today = local_date(state.clock.now(), state.site.time_zone);
-    Ok(account_eligibility(date_of_birth, today, policy.adult_age))
+    super::answer(
+        async {
+            let state = super::app_state()?;
+            let date_of_birth = crate::domain::age::parse_date_of_birth(&date_of_birth)
+                .map_err(|e| PortalError::Invalid(e.to_string()))?;
+            let policy = home_policy(&state).await?;
+            let today = local_date(state.clock.now(), state.site.time_zone);
+            Ok(account_eligibility(date_of_birth, today, policy.adult_age))
+        }
+        .await,
+    )
 }

@@ -12,7 +12,7 @@ use app::domain::ssn::Ssn;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, Set};
 use sea_orm_migration::MigratorTrait;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrations_go_down_and_up_again_on_both_backends() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await;
@@ -33,7 +33,7 @@ async fn migrations_go_down_and_up_again_on_both_backends() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_runs_in_wal_mode_with_full_sync_and_foreign_keys() {
     let app = spawn_app(Backend::Sqlite).await;
     let db = &app.state.db;
@@ -56,7 +56,7 @@ async fn sqlite_runs_in_wal_mode_with_full_sync_and_foreign_keys() {
     assert_ne!(pragma("busy_timeout").await, "0");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_log_refuses_updates_and_deletes_on_both_backends() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await;
@@ -92,7 +92,7 @@ async fn the_audit_log_refuses_updates_and_deletes_on_both_backends() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a8_an_ssn_is_stored_sealed_and_found_again_by_its_keyed_hash() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await.with_demo().await;
@@ -115,7 +115,7 @@ async fn a8_an_ssn_is_stored_sealed_and_found_again_by_its_keyed_hash() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_loads_once_and_never_over_existing_people() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await.with_demo().await;
@@ -136,7 +136,7 @@ async fn the_demo_loads_once_and_never_over_existing_people() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_demo_load_leaves_nothing_half_written() {
     let app = spawn_app(Backend::Sqlite).await;
     let db = &app.state.db;
@@ -172,7 +172,7 @@ async fn a_failed_demo_load_leaves_nothing_half_written() {
     assert_eq!(audit_log::Entity::find().count(db).await.unwrap(), 0);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a3_portal_ids_are_unique_regardless_of_case_on_both_backends() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await.with_demo().await;
@@ -209,7 +209,7 @@ async fn a3_portal_ids_are_unique_regardless_of_case_on_both_backends() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relationship_must_link_two_different_existing_people() {
     let app = spawn_app(Backend::Sqlite).await.with_demo().await;
     let db = &app.state.db;

@@ -1,6 +1,6 @@
 use crate::helpers::{BACKENDS, body_text, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_answers_while_the_process_runs() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
     let (status, _, body) = app.get_text("/healthz").await;
@@ -8,7 +8,7 @@ async fn healthz_answers_while_the_process_runs() {
     assert_eq!(body, "ok");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_reports_the_database_on_both_backends() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await;
@@ -19,7 +19,7 @@ async fn readyz_reports_the_database_on_both_backends() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_says_unavailable_when_the_database_is_gone() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
     app.state.db.clone().close().await.unwrap();

@@ -163,11 +163,16 @@ impl TestApp {
             .await
     }
 
-    /// GET, then the body as text.
+    /// GET, then the body as text, without the empty comments Leptos leaves between text nodes
+    /// for hydration (`<!>`), so tests can look for sentences.
     pub async fn get_text(&self, uri: &str) -> (http::StatusCode, http::HeaderMap, String) {
         let response = self.get(uri).await;
         let (parts, body) = response.into_parts();
-        (parts.status, parts.headers, body_text(body).await)
+        (
+            parts.status,
+            parts.headers,
+            body_text(body).await.replace("<!>", ""),
+        )
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::helpers::{Backend, spawn_app};
 use chrono::DateTime;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_home_page_is_rendered_complete_with_the_organizations_branding() {
     let app = spawn_app(Backend::Sqlite).await;
     let (status, _, html) = app.get_text("/").await;
@@ -24,7 +24,7 @@ async fn the_home_page_is_rendered_complete_with_the_organizations_branding() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_renders_and_an_unknown_address_answers_404() {
     let app = spawn_app(Backend::Sqlite).await;
     for (path, heading) in [
@@ -43,7 +43,7 @@ async fn every_page_renders_and_an_unknown_address_answers_404() {
     assert!(html.contains("<h1>Page not found</h1>"), "{html}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_show_the_organizations_policy_numbers() {
     let app = spawn_app(Backend::Sqlite).await;
     let (_, _, html) = app.get_text("/getting-an-account").await;
@@ -59,7 +59,7 @@ async fn the_pages_show_the_organizations_policy_numbers() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a1_the_eligibility_check_turns_at_midnight_in_the_organizations_time_zone() {
     let app = spawn_app(Backend::Sqlite).await;
     // Born 25 Nov 2008: 18 at 00:00 on 25 Nov 2026 in Chicago, which is 06:00 UTC.
@@ -81,16 +81,17 @@ async fn a1_the_eligibility_check_turns_at_midnight_in_the_organizations_time_zo
     assert!(html.contains("you can have an account"), "{html}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a1_the_eligibility_check_explains_bad_input_in_plain_words() {
     let app = spawn_app(Backend::Sqlite).await;
-    let (_, _, html) = app.get_text("/getting-an-account?dob=").await;
+    let (status, _, html) = app.get_text("/getting-an-account?dob=").await;
     assert!(html.contains("Enter your date of birth."), "{html}");
+    assert_eq!(status, 422);
     let (_, _, html) = app.get_text("/getting-an-account?dob=31-12-1990").await;
     assert!(html.contains("for example 1980-05-01"), "{html}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_eligibility_server_function_answers_json_to_a_direct_call() {
     let app = spawn_app(Backend::Sqlite).await;
     let (status, _, body) = app

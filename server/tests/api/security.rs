@@ -4,7 +4,7 @@ use crate::helpers::{Backend, spawn_app};
 use axum::body::Body;
 use http::Request;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_a_csp_whose_nonce_is_on_the_hydration_scripts() {
     let app = spawn_app(Backend::Sqlite).await;
     let (_, headers, html) = app.get_text("/").await;
@@ -29,7 +29,7 @@ async fn pages_carry_a_csp_whose_nonce_is_on_the_hydration_scripts() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_response_has_security_headers_a_request_id_and_no_store() {
     let app = spawn_app(Backend::Sqlite).await;
     for path in ["/", "/healthz", "/no-such-page", "/api/site/info"] {
@@ -52,7 +52,7 @@ async fn every_response_has_security_headers_a_request_id_and_no_store() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_id_from_the_load_balancer_is_kept() {
     let app = spawn_app(Backend::Sqlite).await;
     let response = app
@@ -66,7 +66,7 @@ async fn a_request_id_from_the_load_balancer_is_kept() {
     assert_eq!(response.headers()["x-request-id"], "lb-1234");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_are_compressed_for_browsers_that_accept_it() {
     let app = spawn_app(Backend::Sqlite).await;
     for encoding in ["br", "gzip"] {
@@ -82,7 +82,7 @@ async fn pages_are_compressed_for_browsers_that_accept_it() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_request_body_is_refused() {
     let app = spawn_app(Backend::Sqlite).await;
     let limit = app.settings.max_request_body_bytes;

@@ -1,0 +1,175 @@
+//! The `portal` binary as an operator uses it: help text, start-up refusing bad settings, and
+//! staff creation.
+
+use std::process::{Command, Output};
+
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("portal-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Self(dir)
+    }
+
+    /// The binary, with its data kept in the scratch directory.
+    fn portal(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_portal"));
+        cmd.args(args)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .env(
+                "PORTAL_DATABASE_URL",
+                format!("sqlite://{}/portal.db?mode=rwc", self.0.display()),
+            )
+            .env("PORTAL_SECRETS_DIR", self.0.join("secrets"))
+            .env("RUST_LOG", "warn")
+            .env_remove("PORTAL_NEW_STAFF_PASSWORD");
+        cmd
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn help_lists_every_command_in_plain_words() {
+    let scratch = Scratch::new("help");
+    let out = scratch.portal(&["--help"]).output().unwrap();
+    assert!(out.status.success());
+    let help = text(&out);
+    for command in ["serve", "migrate", "seed-demo", "create-staff", "PORTAL_"] {
+        assert!(help.contains(command), "{command} missing from:\n{help}");
+    }
+    let out = scratch
+        .portal(&["create-staff", "--help"])
+        .output()
+        .unwrap();
+    assert!(text(&out).contains("front-desk, clinician or administrator"));
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_a_message_naming_it() {
+    let scratch = Scratch::new("bad-setting");
+    let out = scratch
+        .portal(&["migrate"])
+        .env("PORTAL_TIME_ZONE", "Mars/Olympus")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let message = text(&out);
+    assert!(
+        message.contains("time_zone") && message.contains("PORTAL_TIME_ZONE"),
+        "{message}"
+    );
+    assert!(!scratch.0.join("portal.db").exists(), "nothing was created");
+}
+
+#[test]
+fn an_unknown_setting_in_the_config_file_is_refused() {
+    let scratch = Scratch::new("unknown-setting");
+    let file = scratch.0.join("portal.toml");
+    std::fs::write(&file, "time_zon = \"America/Chicago\"\n").unwrap();
+    let out = scratch
+        .portal(&["--config", file.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("time_zon"), "{}", text(&out));
+}
+
+#[test]
+fn create_staff_makes_an_account_once_and_refuses_weak_passwords_and_unknown_roles() {
+    let scratch = Scratch::new("create-staff");
+    let args = [
+        "create-staff",
+        "--username",
+        "Desk.Two",
+        "--name",
+        "Jo Park",
+        "--role",
+        "front-desk",
+    ];
+    let out = scratch
+        .portal(&args)
+        .env("PORTAL_NEW_STAFF_PASSWORD", "short1")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("at least 12 characters"),
+        "{}",
+        text(&out)
+    );
+
+    let out = scratch
+        .portal(&args)
+        .env("PORTAL_NEW_STAFF_PASSWORD", "a long passphrase 42")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Created desk.two (Jo Park) as front-desk"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        !text(&out).contains("passphrase"),
+        "the password is never echoed"
+    );
+
+    let out = scratch
+        .portal(&args)
+        .env("PORTAL_NEW_STAFF_PASSWORD", "a long passphrase 42")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("already exists"), "{}", text(&out));
+
+    let mut bad_role = args;
+    bad_role[6] = "patient";
+    let out = scratch
+        .portal(&bad_role)
+        .env("PORTAL_NEW_STAFF_PASSWORD", "a long passphrase 42")
+        .output()
+        .unwrap();
+    assert!(text(&out).contains("is not a staff role"), "{}", text(&out));
+}
+
+#[test]
+fn seed_demo_loads_once_and_says_so() {
+    let scratch = Scratch::new("seed-demo");
+    let out = scratch.portal(&["seed-demo"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Loaded the demo"), "{}", text(&out));
+    let out = scratch
+        .portal(&["seed-demo"])
+        .env("RUST_LOG", "info")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(text(&out).contains("demo was not loaded"), "{}", text(&out));
+}
+
+#[test]
+fn a_misspelt_environment_setting_is_refused() {
+    let scratch = Scratch::new("misspelt-env");
+    let out = scratch
+        .portal(&["migrate"])
+        .env("PORTAL_TIME_ZON", "America/Chicago")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("time_zon"), "{}", text(&out));
+}
