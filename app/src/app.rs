@@ -8,19 +8,14 @@ use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
-/// The whole HTML document. Runs only on the server, once per page request: it also sets the
-/// Content-Security-Policy carrying this response's nonce, which the hydration scripts use.
+/// The whole HTML document. Runs only on the server, once per page request. The nonce is the
+/// one the server's middleware put in this response's Content-Security-Policy header.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use leptos_meta::MetaTags;
     let nonce = leptos::nonce::use_nonce()
         .map(|n| n.to_string())
         .unwrap_or_default();
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(value) = http::HeaderValue::from_str(&content_security_policy(&nonce))
-    {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-    }
     let accent = crate::state::app_state()
         .map(|s| s.site.branding.accent_color.as_str().to_owned())
         .unwrap_or_else(|_| "#1a5f7a".to_owned());
@@ -32,7 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 // The accent colour is validated as #rrggbb at start-up, so it is safe here.
-                <style nonce=nonce.clone()>{format!(":root{{--brand:{accent}}}")}</style>
+                <style nonce=nonce>{format!(":root{{--brand:{accent}}}")}</style>
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -41,18 +36,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-/// The policy for HTML pages: scripts only from us or carrying this response's nonce, WASM
-/// compilation allowed, no framing, no plugins, forms only to us.
-#[cfg(feature = "ssr")]
-pub fn content_security_policy(nonce: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; font-src 'self'; \
-         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-         frame-ancestors 'none'"
-    )
 }
 
 #[component]

@@ -11,11 +11,13 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use leptos::prelude::provide_context;
+use leptos::nonce::Nonce;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -26,13 +28,29 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let context_state = state.clone();
     let provide = move || {
         provide_context(context_state.clone());
-        leptos::nonce::provide_nonce();
+        // The page's scripts must carry the nonce the middleware put in the CSP header.
+        if let Some(nonce) = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
+        {
+            provide_context(Nonce::from_value(nonce.0));
+        }
     };
     let options = state.leptos_options.clone();
+    let site_root = std::path::PathBuf::from(options.site_root.as_ref());
 
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        // Static files are served here rather than by Leptos's fallback, which answers a
+        // browser's "has it changed?" (304 Not Modified) with a 404 page.
+        .nest_service(
+            "/pkg",
+            ServeDir::new(site_root.join(&*options.site_pkg_dir)),
+        )
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(site_root.join("favicon.svg")),
+        )
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(options.clone())
         })
@@ -97,13 +115,56 @@ fn is_static_asset(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico"
 }
 
-/// Headers every response carries. Pages set their own Content-Security-Policy (with the
-/// request's nonce); everything else gets one that allows nothing. Nothing dynamic is cached:
-/// pages and server function answers may hold someone's health information.
-async fn security_headers(req: Request, next: Next) -> Response {
+/// This request's Content-Security-Policy nonce: 128 random bits, base64url.
+#[derive(Clone)]
+struct CspNonce(std::sync::Arc<str>);
+
+impl CspNonce {
+    fn generate() -> Self {
+        use base64::Engine as _;
+        use rand::RngCore as _;
+        let mut bytes = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        Self(
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(bytes)
+                .into(),
+        )
+    }
+}
+
+/// The policy for HTML pages: scripts only from us or carrying this response's nonce, WASM
+/// compilation allowed, no framing, no plugins, forms only to us.
+pub fn page_content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; font-src 'self'; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// Headers every response carries. HTML pages get a Content-Security-Policy with a fresh nonce
+/// (which the renderer puts on the page's scripts); everything else one that allows nothing.
+/// Nothing dynamic is cached: pages and server function answers may hold health information.
+async fn security_headers(mut req: Request, next: Next) -> Response {
     let is_static = is_static_asset(req.uri().path());
+    let nonce = CspNonce::generate();
+    req.extensions_mut().insert(nonce.clone());
     let mut response = next.run(req).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let csp = if is_html {
+        HeaderValue::from_str(&page_content_security_policy(&nonce.0))
+            .unwrap_or(HeaderValue::from_static("default-src 'none'"))
+    } else {
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'")
+    };
     let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

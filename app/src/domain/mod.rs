@@ -2,10 +2,13 @@
 //! (forms validate with it) and into the server (which enforces it). Every rule takes the instant
 //! or the day it is asked about, so tests can ask it about any moment.
 
+pub mod activation;
 pub mod age;
 pub mod branding;
 pub mod clock;
+pub mod password;
 pub mod policy;
+pub mod portal_id;
 pub mod relationship;
 pub mod ssn;
 pub mod staff;

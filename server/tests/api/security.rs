@@ -97,3 +97,25 @@ async fn an_oversized_request_body_is_refused() {
         .await;
     assert_eq!(response.status(), 413);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_static_file_is_revalidated_with_304_not_a_404_page() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let pkg = std::path::PathBuf::from(app.state.leptos_options.site_root.as_ref()).join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("portal.js"), "export default 1;").unwrap();
+    let first = app.get("/pkg/portal.js").await;
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["cache-control"], "no-cache");
+    let modified = first.headers()["last-modified"].clone();
+    let again = app
+        .send(
+            Request::get("/pkg/portal.js")
+                .header("if-modified-since", modified)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(again.status(), 304);
+    assert_eq!(app.get("/pkg/missing.js").await.status(), 404);
+}
