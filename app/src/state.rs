@@ -2,6 +2,7 @@
 //! start-up (and by the test harness with a fixed clock and a fresh database).
 
 use crate::api::PortalError;
+use crate::db::tokens::TokenHasher;
 use crate::db::vault::SsnVault;
 use crate::domain::branding::Branding;
 use crate::domain::clock::Clock;
@@ -26,6 +27,7 @@ pub struct AppState {
     pub site: Arc<Site>,
     pub clock: Arc<dyn Clock>,
     pub vault: Arc<SsnVault>,
+    pub tokens: Arc<TokenHasher>,
 }
 
 /// The state, from inside a server function or a server-side render.

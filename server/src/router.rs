@@ -6,7 +6,7 @@ use crate::config::Settings;
 use app::state::AppState;
 use app::{App, shell};
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -66,6 +66,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             settings.request_timeout,
         ))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn(refuse_cross_site_writes))
         .layer(middleware::from_fn(security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
@@ -88,6 +89,40 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Leptos server functions do no cross-site request checking of their own. A request that
+/// changes something (any method but GET, HEAD, OPTIONS) must come from one of our own pages:
+/// the browser's `Sec-Fetch-Site` says so, or, from older browsers, `Origin` matches `Host`.
+/// Requests with neither header do not come from a browser, so carry no one's cookies by
+/// surprise.
+async fn refuse_cross_site_writes(req: Request, next: Next) -> Response {
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if writes && is_cross_site(req.headers()) {
+        tracing::warn!("refused a cross-site request");
+        return (
+            StatusCode::FORBIDDEN,
+            "Cross-site requests are not accepted.",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+fn is_cross_site(headers: &HeaderMap) -> bool {
+    let text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    if let Some(site) = text(HeaderName::from_static("sec-fetch-site")) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    if let Some(origin) = text(header::ORIGIN) {
+        let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+        return Some(origin_host) != text(header::HOST);
+    }
+    false
 }
 
 /// Liveness: the process answers.

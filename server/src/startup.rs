@@ -3,7 +3,7 @@
 
 use crate::config::Settings;
 use crate::secrets::Secrets;
-use app::db::{self, store, vault::SsnVault};
+use app::db::{self, store, tokens::TokenHasher, vault::SsnVault};
 use app::domain::clock::Clock;
 use app::state::{AppState, Site};
 use leptos::prelude::LeptosOptions;
@@ -93,6 +93,7 @@ pub async fn build_state(
             secrets.ssn_encryption_key,
             secrets.ssn_lookup_key,
         )),
+        tokens: Arc::new(TokenHasher::new(secrets.session_key)),
     })
 }
 

@@ -2,7 +2,10 @@
 //! are public endpoints), parses input with a domain type, calls the store and maps errors into
 //! [`PortalError`]. Nothing else lives here.
 
+pub mod account;
 mod error;
+#[cfg(feature = "ssr")]
+pub mod session;
 pub mod site;
 
 pub use error::PortalError;

@@ -28,7 +28,9 @@ pub async fn get_site_info() -> Result<SiteInfo, PortalError> {
 }
 
 #[cfg(feature = "ssr")]
-async fn home_policy(state: &crate::state::AppState) -> Result<OrganizationPolicy, PortalError> {
+pub(crate) async fn home_policy(
+    state: &crate::state::AppState,
+) -> Result<OrganizationPolicy, PortalError> {
     use crate::db::store;
     let org = store::organization_by_id(&state.db, state.site.organization_id)
         .await

@@ -2,12 +2,16 @@
 //! PostgreSQL), and store functions that take a connection. Nothing here authorizes: callers
 //! (server functions, the CLI) have done that already.
 
+pub mod accounts;
 pub mod audit;
+pub mod codes;
 pub mod demo;
 pub mod entities;
 pub mod migrations;
 pub mod passwords;
+pub mod sessions;
 pub mod store;
+pub mod tokens;
 pub mod vault;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};

@@ -10,5 +10,6 @@ pub mod password;
 pub mod policy;
 pub mod portal_id;
 pub mod relationship;
+pub mod sign_in;
 pub mod ssn;
 pub mod staff;

@@ -26,6 +26,13 @@ pub struct OrganizationPolicy {
     /// C7: minutes within which a clinician answers an e-visit, and what it costs.
     pub evisit_response_minutes: u32,
     pub evisit_price_cents: u32,
+    /// Sign-in: failures allowed before the first lockout, and how long that lockout lasts (it
+    /// doubles with every further failure, up to a day).
+    pub sign_in_failures_before_lockout: u32,
+    pub lockout_minutes: u32,
+    /// Sessions end after this many idle minutes, and at the latest this many hours after sign-in.
+    pub session_idle_minutes: u32,
+    pub session_absolute_hours: u32,
 }
 
 impl Default for OrganizationPolicy {
@@ -41,6 +48,10 @@ impl Default for OrganizationPolicy {
             lab_result_release_days: 4,
             evisit_response_minutes: 60,
             evisit_price_cents: 3500,
+            sign_in_failures_before_lockout: 5,
+            lockout_minutes: 15,
+            session_idle_minutes: 20,
+            session_absolute_hours: 12,
         }
     }
 }
@@ -84,6 +95,15 @@ impl OrganizationPolicy {
         {
             return Err(PolicyError::Inconsistent(
                 "password length, code validity and proxy term must be at least 1",
+            ));
+        }
+        if self.sign_in_failures_before_lockout == 0
+            || self.lockout_minutes == 0
+            || self.session_idle_minutes == 0
+            || self.session_absolute_hours == 0
+        {
+            return Err(PolicyError::Inconsistent(
+                "lockout and session settings must be at least 1",
             ));
         }
         Ok(self)

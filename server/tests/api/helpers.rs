@@ -176,6 +176,94 @@ impl TestApp {
     }
 }
 
+/// `application/x-www-form-urlencoded`, as a browser encodes a form.
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    let encode = |text: &str| {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                    (b as char).to_string()
+                }
+                b' ' => "+".to_owned(),
+                other => format!("%{other:02X}"),
+            })
+            .collect::<String>()
+    };
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of the session cookie a response sets, if any.
+pub fn session_cookie(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("__Host-portal_session="))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+}
+
+impl TestApp {
+    /// POSTs a form to a server function the way our own pages do (same-origin), optionally with
+    /// a session cookie. Returns status, headers and body text.
+    pub async fn post_form(
+        &self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> (http::StatusCode, http::HeaderMap, String) {
+        let mut request = Request::post(uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(token) = cookie {
+            request = request.header("cookie", format!("__Host-portal_session={token}"));
+        }
+        let response = self
+            .send(request.body(Body::from(form_body(fields))).unwrap())
+            .await;
+        let (parts, body) = response.into_parts();
+        (parts.status, parts.headers, body_text(body).await)
+    }
+
+    /// The id of the demo person with this given name.
+    pub async fn demo_person(&self, given_name: &str) -> i32 {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        app::db::entities::person::Entity::find()
+            .filter(app::db::entities::person::Column::GivenName.eq(given_name))
+            .one(&self.state.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no demo person {given_name}"))
+            .id
+    }
+
+    /// Issues an activation code for a demo person, as the enrolment desk will.
+    pub async fn activation_code_for(&self, given_name: &str) -> String {
+        use app::db::codes::{CodePurpose, CodeRoute, NewCode, issue_code};
+        let person_id = self.demo_person(given_name).await;
+        let (code, _) = issue_code(
+            &self.state.db,
+            &self.state.tokens,
+            NewCode {
+                organization_id: self.state.site.organization_id,
+                person_id,
+                purpose: CodePurpose::Activation,
+                route: CodeRoute::Visit,
+                issued_by_staff_id: None,
+                valid_days: 90,
+            },
+            self.clock.now(),
+        )
+        .await
+        .unwrap();
+        code.display()
+    }
+}
+
 pub async fn body_text(body: Body) -> String {
     let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024).await.unwrap();
     String::from_utf8(bytes.to_vec()).unwrap()

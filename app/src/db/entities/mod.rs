@@ -1,10 +1,12 @@
 //! sea-orm entities, one module per table (see the migrations for what each table owns).
 
 pub mod audit_log;
+pub mod one_time_code;
 pub mod organization;
 pub mod organization_affiliation;
 pub mod patient;
 pub mod person;
 pub mod portal_account;
 pub mod relationship;
+pub mod session;
 pub mod staff;

@@ -17,6 +17,9 @@ pub struct Model {
     pub status: String,
     pub created_at: DateTimeUtc,
     pub last_sign_in_at: Option<DateTimeUtc>,
+    /// Failed sign-ins since the last success; drives progressive lockout.
+    pub failed_sign_ins: i32,
+    pub locked_until: Option<DateTimeUtc>,
 }
 
 // Never print hashes or the portal ID (A4: known only to the patient).

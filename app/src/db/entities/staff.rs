@@ -14,6 +14,9 @@ pub struct Model {
     pub password_hash: String,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    /// Failed sign-ins since the last success; drives progressive lockout.
+    pub failed_sign_ins: i32,
+    pub locked_until: Option<DateTimeUtc>,
 }
 
 impl std::fmt::Debug for Model {

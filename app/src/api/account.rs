@@ -1,0 +1,415 @@
+//! Patient accounts: activation with a one-time code (A2-A5), sign-in with progressive lockout,
+//! sign-out, and who is signed in. Every rule is checked here on the server whatever the browser
+//! checked; answers never tell an unknown portal ID from a wrong password.
+
+use super::PortalError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the page header shows about the signed-in patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInPatient {
+    pub given_name: String,
+}
+
+#[server(endpoint = "account/activate")]
+pub async fn activate_account(
+    code: String,
+    date_of_birth: String,
+    portal_id: String,
+    password: String,
+    reset_question: String,
+    reset_answer: String,
+) -> Result<(), PortalError> {
+    // Public: the code and date of birth are the caller's proof of identity.
+    super::answer(
+        server::activate(
+            code,
+            date_of_birth,
+            portal_id,
+            password,
+            reset_question,
+            reset_answer,
+        )
+        .await,
+    )
+}
+
+#[server(endpoint = "account/sign-in")]
+pub async fn sign_in(portal_id: String, password: String) -> Result<(), PortalError> {
+    // Public: the portal ID and password are the proof.
+    super::answer(server::sign_in(portal_id, password).await)
+}
+
+#[server(endpoint = "account/sign-out")]
+pub async fn sign_out() -> Result<(), PortalError> {
+    // Ends only the caller's own session, whoever they are.
+    super::answer(server::sign_out().await)
+}
+
+#[server(endpoint = "account/me", input = leptos::server_fn::codec::GetUrl)]
+pub async fn who_am_i() -> Result<Option<SignedInPatient>, PortalError> {
+    // Answers only about the caller's own session.
+    super::answer(server::who_am_i().await)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::{PortalError, SignedInPatient};
+    use crate::api::session::{self, signed_in_account};
+    use crate::api::site::home_policy;
+    use crate::db::accounts::{self, NewAccount};
+    use crate::db::audit::{self, Actor, AuditEvent, Outcome};
+    use crate::db::codes::{self, CodePurpose};
+    use crate::db::passwords::{hash_password, verify_password};
+    use crate::db::sessions::{self, NewSession, SessionOwner};
+    use crate::domain::activation::{CodeState, OneTimeCode, code_state};
+    use crate::domain::age::{
+        AccountEligibility, account_eligibility, local_date, parse_date_of_birth,
+    };
+    use crate::domain::password::{check_password, check_reset_answer, normalize_answer};
+    use crate::domain::portal_id::PortalId;
+    use crate::domain::sign_in::locked_until_after_failure;
+    use crate::state::{AppState, app_state};
+    use chrono::{DateTime, Utc};
+    use sea_orm::TransactionTrait;
+    use std::sync::OnceLock;
+    use tokio::sync::Semaphore;
+
+    fn invalid(e: impl std::fmt::Display) -> PortalError {
+        PortalError::Invalid(e.to_string())
+    }
+
+    fn internal(e: impl std::fmt::Display) -> PortalError {
+        PortalError::internal("account", e)
+    }
+
+    /// argon2 runs off the async runtime, at most two at a time, so a burst of sign-ins cannot
+    /// starve page rendering.
+    async fn off_runtime<T: Send + 'static>(
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, PortalError> {
+        static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+        let permits = PERMITS.get_or_init(|| Semaphore::new(2));
+        let _permit = permits.acquire().await.map_err(internal)?;
+        tokio::task::spawn_blocking(work).await.map_err(internal)
+    }
+
+    /// A real hash of nothing in particular, verified when the portal ID is unknown so that the
+    /// answer takes as long as for a known one.
+    fn dummy_hash() -> &'static str {
+        static HASH: OnceLock<String> = OnceLock::new();
+        HASH.get_or_init(|| hash_password("no account has this password 0"))
+    }
+
+    fn event(state: &AppState, actor: Actor, action: &'static str, outcome: Outcome) -> AuditEvent {
+        let mut event =
+            AuditEvent::new(actor, action, outcome).organization(state.site.organization_id);
+        event.source_ip = session::source_ip();
+        event
+    }
+
+    pub async fn activate(
+        code: String,
+        date_of_birth: String,
+        portal_id: String,
+        password: String,
+        reset_question: String,
+        reset_answer: String,
+    ) -> Result<(), PortalError> {
+        let state = app_state()?;
+        let db = &state.db;
+        let policy = home_policy(&state).await?;
+        let code = OneTimeCode::parse(&code).map_err(invalid)?;
+        let date_of_birth = parse_date_of_birth(&date_of_birth).map_err(invalid)?;
+        let portal_id = PortalId::parse(&portal_id, &policy).map_err(invalid)?;
+        check_password(&password, Some(portal_id.as_str()), &policy).map_err(invalid)?;
+        check_reset_answer(&reset_question, &reset_answer, &password).map_err(invalid)?;
+        let now = state.clock.now();
+        let help = state.site.branding.help_line.display().to_owned();
+
+        let mismatch = || {
+            PortalError::Invalid(
+                "That activation code and date of birth do not match our records. Check both and try again.".into(),
+            )
+        };
+        let row = codes::find_code(db, &state.tokens, CodePurpose::Activation, &code)
+            .await
+            .map_err(internal)?
+            .filter(|row| row.organization_id == state.site.organization_id)
+            .ok_or_else(mismatch)?;
+        let person = accounts::person_by_id(db, row.person_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(mismatch)?;
+        if person.date_of_birth != date_of_birth {
+            audit::record(
+                db,
+                now,
+                event(
+                    &state,
+                    Actor::Anonymous,
+                    "account.activation",
+                    Outcome::Failure,
+                )
+                .subject(person.id)
+                .detail(serde_json::json!({ "code_id": row.id, "reason": "date_of_birth" })),
+            )
+            .await
+            .map_err(internal)?;
+            return Err(mismatch());
+        }
+        match code_state(row.expires_at, row.used_at, now) {
+            CodeState::Usable => {}
+            CodeState::Used => {
+                return Err(PortalError::Invalid(format!(
+                    "This activation code has already been used. If that was not you, call {help}."
+                )));
+            }
+            CodeState::Expired => {
+                return Err(PortalError::Invalid(
+                    "This activation code has expired. Ask your clinic for a new one.".into(),
+                ));
+            }
+        }
+        let today = local_date(now, state.site.time_zone);
+        if account_eligibility(person.date_of_birth, today, policy.adult_age)
+            != AccountEligibility::Eligible
+        {
+            return Err(PortalError::Invalid(format!(
+                "Only people aged {} or over can have an account. A parent or guardian can ask for proxy access instead.",
+                policy.adult_age
+            )));
+        }
+        if accounts::person_has_account(db, person.id, state.site.organization_id)
+            .await
+            .map_err(internal)?
+        {
+            return Err(PortalError::Invalid(
+                "You already have an account. Sign in with your portal ID, or choose \"Forgot portal ID\".".into(),
+            ));
+        }
+        let taken =
+            || PortalError::Invalid("That portal ID is already taken. Choose another.".into());
+        if accounts::portal_id_taken(db, &portal_id)
+            .await
+            .map_err(internal)?
+        {
+            return Err(taken());
+        }
+
+        let answer = normalize_answer(&reset_answer);
+        let (password_hash, reset_answer_hash) =
+            off_runtime(move || (hash_password(&password), hash_password(&answer))).await?;
+
+        let txn = db.begin().await.map_err(internal)?;
+        if !codes::mark_code_used(&txn, row.id, now)
+            .await
+            .map_err(internal)?
+        {
+            return Err(PortalError::Invalid(format!(
+                "This activation code has already been used. If that was not you, call {help}."
+            )));
+        }
+        let account = accounts::create_account(
+            &txn,
+            NewAccount {
+                person_id: person.id,
+                organization_id: state.site.organization_id,
+                portal_id,
+                password_hash,
+                reset_question: reset_question.trim().to_owned(),
+                reset_answer_hash,
+            },
+            now,
+        )
+        .await
+        // Taken between our check and the insert: the unique index decides.
+        .map_err(|_| taken())?;
+        audit::record(
+            &txn,
+            now,
+            event(
+                &state,
+                Actor::Account(account.id),
+                "account.activated",
+                Outcome::Success,
+            )
+            .subject(person.id)
+            .detail(serde_json::json!({ "code_id": row.id, "route": row.route })),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(())
+    }
+
+    fn locked_message(state: &AppState, until: DateTime<Utc>) -> PortalError {
+        let local = until.with_timezone(&state.site.time_zone);
+        PortalError::Invalid(format!(
+            "Your account is locked after too many attempts. Try again after {}, or call {} (24 hours a day) to unlock it.",
+            local.format("%-I:%M %p on %-d %B"),
+            state.site.branding.help_line.display()
+        ))
+    }
+
+    pub async fn sign_in(portal_id: String, password: String) -> Result<(), PortalError> {
+        let state = app_state()?;
+        let db = &state.db;
+        let policy = home_policy(&state).await?;
+        let now = state.clock.now();
+        let wrong = || {
+            PortalError::Invalid(
+                "That portal ID and password do not match. Check them and try again.".into(),
+            )
+        };
+        let key = portal_id.trim().to_ascii_lowercase();
+        let account = accounts::account_by_portal_id(db, &key)
+            .await
+            .map_err(internal)?
+            .filter(|a| a.organization_id == state.site.organization_id);
+        let Some(account) = account else {
+            let dummy = dummy_hash();
+            off_runtime(move || verify_password(&password, dummy)).await?;
+            audit::record(
+                db,
+                now,
+                event(&state, Actor::Anonymous, "sign_in", Outcome::Failure)
+                    .detail(serde_json::json!({ "reason": "unknown_portal_id" })),
+            )
+            .await
+            .map_err(internal)?;
+            return Err(wrong());
+        };
+        if let Some(until) = account.locked_until.filter(|until| *until > now) {
+            audit::record(
+                db,
+                now,
+                event(
+                    &state,
+                    Actor::Account(account.id),
+                    "sign_in",
+                    Outcome::Denied,
+                )
+                .subject(account.person_id)
+                .detail(serde_json::json!({ "reason": "locked" })),
+            )
+            .await
+            .map_err(internal)?;
+            return Err(locked_message(&state, until));
+        }
+        let stored = account.password_hash.clone();
+        let matches = off_runtime(move || verify_password(&password, &stored)).await?;
+        if !matches || account.status != "active" {
+            let failures = accounts::record_failed_sign_in(db, account.id)
+                .await
+                .map_err(internal)?;
+            let lock = locked_until_after_failure(failures, now, &policy);
+            if let Some(until) = lock {
+                accounts::lock_account(db, account.id, until)
+                    .await
+                    .map_err(internal)?;
+            }
+            audit::record(
+                db,
+                now,
+                event(
+                    &state,
+                    Actor::Account(account.id),
+                    if lock.is_some() {
+                        "sign_in.lockout"
+                    } else {
+                        "sign_in"
+                    },
+                    Outcome::Failure,
+                )
+                .subject(account.person_id)
+                .detail(serde_json::json!({ "reason": "password", "failures": failures })),
+            )
+            .await
+            .map_err(internal)?;
+            return Err(lock.map_or_else(wrong, |until| locked_message(&state, until)));
+        }
+
+        let txn = db.begin().await.map_err(internal)?;
+        // A session the browser already had is ended, never promoted: sign-in always issues a
+        // new identifier (no session fixation).
+        if let Some(old) = session::session_token() {
+            sessions::end_session(&txn, &sessions::session_key(&state.tokens, &old))
+                .await
+                .map_err(internal)?;
+        }
+        accounts::record_successful_sign_in(&txn, account.id, now)
+            .await
+            .map_err(internal)?;
+        let token = sessions::create_session(
+            &txn,
+            &state.tokens,
+            NewSession {
+                owner: SessionOwner::Account(account.id),
+                second_factor_passed: false,
+                source_ip: session::source_ip(),
+                device: session::device_description(),
+            },
+            &policy,
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            event(
+                &state,
+                Actor::Account(account.id),
+                "sign_in",
+                Outcome::Success,
+            )
+            .subject(account.person_id),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        session::set_session_cookie(&token, i64::from(policy.session_absolute_hours) * 3600);
+        Ok(())
+    }
+
+    pub async fn sign_out() -> Result<(), PortalError> {
+        let state = app_state()?;
+        if let Some((session, account)) = signed_in_account(&state).await? {
+            let txn = state.db.begin().await.map_err(internal)?;
+            sessions::end_session(&txn, &session.id_hash)
+                .await
+                .map_err(internal)?;
+            audit::record(
+                &txn,
+                state.clock.now(),
+                event(
+                    &state,
+                    Actor::Account(account.id),
+                    "sign_out",
+                    Outcome::Success,
+                )
+                .subject(account.person_id),
+            )
+            .await
+            .map_err(internal)?;
+            txn.commit().await.map_err(internal)?;
+        }
+        session::clear_session_cookie();
+        Ok(())
+    }
+
+    pub async fn who_am_i() -> Result<Option<SignedInPatient>, PortalError> {
+        let state = app_state()?;
+        let Some((_, account)) = signed_in_account(&state).await? else {
+            return Ok(None);
+        };
+        let person = accounts::person_by_id(&state.db, account.person_id)
+            .await
+            .map_err(internal)?;
+        Ok(person.map(|p| SignedInPatient {
+            given_name: p.given_name,
+        }))
+    }
+}

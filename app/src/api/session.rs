@@ -1,0 +1,126 @@
+//! The session cookie and who is signed in, for server functions. The cookie is
+//! `__Host-portal_session`: HttpOnly, Secure, SameSite=Lax, Path=/, no Domain, so only this
+//! origin over HTTPS (or localhost) ever sends it.
+
+use super::PortalError;
+use crate::db::entities::{portal_account, session};
+use crate::db::sessions;
+use crate::domain::sign_in::{SessionState, session_state};
+use crate::state::AppState;
+use http::HeaderValue;
+use http::header::{COOKIE, SET_COOKIE};
+use leptos::prelude::use_context;
+use sea_orm::EntityTrait;
+
+pub const SESSION_COOKIE: &str = "__Host-portal_session";
+
+/// The request's headers, from inside a server function.
+fn request_parts() -> Option<http::request::Parts> {
+    use_context::<http::request::Parts>()
+}
+
+/// The session token the browser sent, if any.
+pub fn session_token() -> Option<String> {
+    let parts = request_parts()?;
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// The address the request came from, as the load balancer or the socket reports it.
+pub fn source_ip() -> Option<String> {
+    let parts = request_parts()?;
+    parts
+        .headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_owned())
+        .or_else(|| {
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+        })
+}
+
+/// A short description of the browser for the signed-in devices page.
+pub fn device_description() -> Option<String> {
+    let parts = request_parts()?;
+    parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(200).collect())
+}
+
+fn set_cookie(value: String) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(value) = HeaderValue::from_str(&value)
+    {
+        response.append_header(SET_COOKIE, value);
+    }
+}
+
+pub fn set_session_cookie(token: &str, max_age_seconds: i64) {
+    set_cookie(format!(
+        "{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}"
+    ));
+}
+
+pub fn clear_session_cookie() {
+    set_cookie(format!(
+        "{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0"
+    ));
+}
+
+/// The signed-in patient, if the cookie names a live session. An idle or expired session is
+/// ended here; an active one is marked as seen.
+pub async fn signed_in_account(
+    state: &AppState,
+) -> Result<Option<(session::Model, portal_account::Model)>, PortalError> {
+    let Some(token) = session_token() else {
+        return Ok(None);
+    };
+    let db = &state.db;
+    let fail = |e| PortalError::internal("signed_in_account", e);
+    let Some(session) = sessions::find_session(db, &state.tokens, &token)
+        .await
+        .map_err(fail)?
+    else {
+        return Ok(None);
+    };
+    let Some(account_id) = session.account_id else {
+        return Ok(None);
+    };
+    let policy = super::site::home_policy(state).await?;
+    let now = state.clock.now();
+    if session_state(session.last_seen_at, session.expires_at, now, &policy) != SessionState::Active
+    {
+        sessions::end_session(db, &session.id_hash)
+            .await
+            .map_err(fail)?;
+        clear_session_cookie();
+        return Ok(None);
+    }
+    let Some(account) = portal_account::Entity::find_by_id(account_id)
+        .one(db)
+        .await
+        .map_err(fail)?
+    else {
+        return Ok(None);
+    };
+    if account.status != "active" {
+        return Ok(None);
+    }
+    sessions::touch_session(db, &session.id_hash, now)
+        .await
+        .map_err(fail)?;
+    Ok(Some((session, account)))
+}

@@ -1,0 +1,119 @@
+//! Server-side sessions in the database, shared by every portal instance. The browser holds a
+//! random token in a cookie; rows are keyed by the token's keyed hash.
+
+use super::entities::session;
+use super::tokens::TokenHasher;
+use crate::domain::policy::OrganizationPolicy;
+use crate::domain::sign_in::session_expires_at;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
+};
+
+const PURPOSE: &str = "session";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionOwner {
+    Account(i32),
+    Staff(i32),
+}
+
+pub struct NewSession {
+    pub owner: SessionOwner,
+    pub second_factor_passed: bool,
+    pub source_ip: Option<String>,
+    pub device: Option<String>,
+}
+
+/// Starts a session and returns the token for the cookie. A new token every time: signing in
+/// never reuses an identifier the browser already had (no session fixation).
+pub async fn create_session<C: ConnectionTrait>(
+    db: &C,
+    hasher: &TokenHasher,
+    new: NewSession,
+    policy: &OrganizationPolicy,
+    now: DateTime<Utc>,
+) -> Result<String, DbErr> {
+    let token = TokenHasher::new_token();
+    let (account_id, staff_id) = match new.owner {
+        SessionOwner::Account(id) => (Some(id), None),
+        SessionOwner::Staff(id) => (None, Some(id)),
+    };
+    session::ActiveModel {
+        id_hash: Set(hasher.hash(PURPOSE, &token)),
+        account_id: Set(account_id),
+        staff_id: Set(staff_id),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(session_expires_at(now, policy)),
+        second_factor_passed: Set(new.second_factor_passed),
+        source_ip: Set(new.source_ip),
+        device: Set(new.device.map(|d| d.chars().take(200).collect())),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+pub fn session_key(hasher: &TokenHasher, token: &str) -> String {
+    hasher.hash(PURPOSE, token)
+}
+
+pub async fn find_session<C: ConnectionTrait>(
+    db: &C,
+    hasher: &TokenHasher,
+    token: &str,
+) -> Result<Option<session::Model>, DbErr> {
+    session::Entity::find_by_id(session_key(hasher, token))
+        .one(db)
+        .await
+}
+
+pub async fn touch_session<C: ConnectionTrait>(
+    db: &C,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, Expr::value(now))
+        .filter(session::Column::IdHash.eq(id_hash))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn end_session<C: ConnectionTrait>(db: &C, id_hash: &str) -> Result<(), DbErr> {
+    session::Entity::delete_by_id(id_hash.to_owned())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Ends every session of an account except `keep` (after a password change, or "sign out
+/// everywhere else").
+pub async fn end_other_sessions<C: ConnectionTrait>(
+    db: &C,
+    account_id: i32,
+    keep: Option<&str>,
+) -> Result<u64, DbErr> {
+    let mut query =
+        session::Entity::delete_many().filter(session::Column::AccountId.eq(account_id));
+    if let Some(keep) = keep {
+        query = query.filter(session::Column::IdHash.ne(keep));
+    }
+    Ok(query.exec(db).await?.rows_affected)
+}
+
+/// The account's sessions, newest first, for the signed-in devices page.
+pub async fn sessions_of_account<C: ConnectionTrait>(
+    db: &C,
+    account_id: i32,
+) -> Result<Vec<session::Model>, DbErr> {
+    session::Entity::find()
+        .filter(session::Column::AccountId.eq(account_id))
+        .order_by_desc(session::Column::LastSeenAt)
+        .all(db)
+        .await
+}
