@@ -60,13 +60,20 @@ setup_postgres() {
   fi
 }
 
-# Starts the built portal with demo data on a database of its own; sets PORTAL_PID.
-start_portal() { # start_portal <binary> <port> <scratch-dir>
+# Runs the portal binary on the database and secrets of a scratch directory.
+portal_in() { # portal_in <binary> <port> <scratch-dir> <portal arguments...>
   local bin="$1" port="$2" dir="$3"
+  shift 3
   mkdir -p "$dir"
   PORTAL_DATABASE_URL="sqlite://$dir/portal.db?mode=rwc" PORTAL_SECRETS_DIR="$dir/secrets" \
     PORTAL_MAIL_TRANSPORT="file:$dir/mail" PORTAL_LISTEN="127.0.0.1:$port" \
-    RUST_LOG="${RUST_LOG:-warn}" "$bin" serve --demo >"$dir/portal.log" 2>&1 &
+    RUST_LOG="${RUST_LOG:-warn}" "$bin" "$@"
+}
+
+# Starts the built portal with demo data on a database of its own; sets PORTAL_PID.
+start_portal() { # start_portal <binary> <port> <scratch-dir>
+  local bin="$1" port="$2" dir="$3"
+  portal_in "$bin" "$port" "$dir" serve --demo >"$dir/portal.log" 2>&1 &
   PORTAL_PID=$!
   for _ in $(seq 100); do
     if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then return 0; fi

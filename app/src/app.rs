@@ -1,8 +1,11 @@
 //! The document shell (server only) and the routed application.
 
+use crate::pages::components::account_menu::provide_auth_version;
 use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
-use crate::pages::{GettingAnAccountPage, HelpPage, HomePage, NotFoundPage};
+use crate::pages::{
+    ActivatePage, GettingAnAccountPage, HelpPage, HomePage, NotFoundPage, SignInPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
@@ -42,6 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_site_info();
+    provide_auth_version();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/portal.css" />
@@ -59,6 +63,8 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("help") view=HelpPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("activate") view=ActivatePage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <SiteFooter />

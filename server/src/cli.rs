@@ -34,6 +34,13 @@ pub enum Command {
     /// Load the fictional demo health system (people, family links, staff) into an empty
     /// database, then exit. Does nothing if the database already holds people.
     SeedDemo,
+    /// Issue a one-time activation code (A2, paper sign-up route) for a patient, found by their
+    /// medical record number, and print it once. Only its hash is kept.
+    IssueActivationCode {
+        /// The patient's medical record number at this organization, e.g. RB100001.
+        #[arg(long)]
+        mrn: String,
+    },
     /// Create a staff account. The password is read from the PORTAL_NEW_STAFF_PASSWORD
     /// environment variable, or else from standard input (one line), never from the command
     /// line, where other users could see it.

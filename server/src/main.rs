@@ -70,6 +70,52 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             load_demo(&settings, &state.db, &state.vault, clock.as_ref()).await
         }
+        Command::IssueActivationCode { mrn } => {
+            use app::db::codes::{CodePurpose, CodeRoute, NewCode, issue_code};
+            let state = startup::start(&settings, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            let org_id = state.site.organization_id;
+            let patient = store::patient_by_mrn(&state.db, org_id, &mrn)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no patient has the medical record number {mrn}"))?;
+            let org = store::organization_by_id(&state.db, org_id)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("the organization is missing")?;
+            let policy = store::policy_of(&org).map_err(|e| e.to_string())?;
+            let now = clock.now();
+            let txn = state.db.begin().await.map_err(|e| e.to_string())?;
+            let (code, row) = issue_code(
+                &txn,
+                &state.tokens,
+                NewCode {
+                    organization_id: org_id,
+                    person_id: patient.person_id,
+                    purpose: CodePurpose::Activation,
+                    route: CodeRoute::Paper,
+                    issued_by_staff_id: None,
+                    valid_days: policy.activation_code_valid_days,
+                },
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            audit::record(
+                &txn,
+                now,
+                AuditEvent::new(Actor::System, "code.issued", Outcome::Success)
+                    .organization(org_id)
+                    .subject(patient.person_id)
+                    .detail(serde_json::json!({ "code_id": row.id, "purpose": "activation", "route": "paper" })),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            txn.commit().await.map_err(|e| e.to_string())?;
+            println!("{}", code.display());
+            Ok(())
+        }
         Command::CreateStaff {
             username,
             display_name,

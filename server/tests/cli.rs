@@ -173,3 +173,37 @@ fn a_misspelt_environment_setting_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("time_zon"), "{}", text(&out));
 }
+
+#[test]
+fn issue_activation_code_prints_a_code_once_for_a_known_record_number() {
+    let scratch = Scratch::new("issue-code");
+    assert!(
+        scratch
+            .portal(&["seed-demo"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let out = scratch
+        .portal(&["issue-activation-code", "--mrn", "RB100001"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let code = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert_eq!(code.len(), 14, "{code}");
+    assert!(
+        app::domain::activation::OneTimeCode::parse(&code).is_ok(),
+        "{code}"
+    );
+    let out = scratch
+        .portal(&["issue-activation-code", "--mrn", "NOPE"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("no patient has the medical record number NOPE"),
+        "{}",
+        text(&out)
+    );
+}

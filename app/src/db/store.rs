@@ -196,6 +196,18 @@ pub async fn create_patient<C: ConnectionTrait>(
     .await?)
 }
 
+pub async fn patient_by_mrn<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    medical_record_number: &str,
+) -> Result<Option<patient::Model>, DbErr> {
+    patient::Entity::find()
+        .filter(patient::Column::OrganizationId.eq(organization_id))
+        .filter(patient::Column::MedicalRecordNumber.eq(medical_record_number.trim()))
+        .one(db)
+        .await
+}
+
 pub struct NewStaff {
     pub organization_id: i32,
     pub username: StaffUsername,

@@ -1,12 +1,16 @@
 //! One routed page per file; shared pieces in `components/`.
 
+mod activate;
 pub mod components;
 mod getting_an_account;
 mod help;
 mod home;
 mod not_found;
+mod sign_in;
 
+pub use activate::ActivatePage;
 pub use getting_an_account::GettingAnAccountPage;
 pub use help::HelpPage;
 pub use home::HomePage;
 pub use not_found::NotFoundPage;
+pub use sign_in::SignInPage;

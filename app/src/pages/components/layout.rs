@@ -1,6 +1,7 @@
 //! The frame around every page: skip link, banner with the portal's name and navigation, and a
 //! footer with the 24/7 help line (A8).
 
+use super::account_menu::AccountMenu;
 use super::site::WithSite;
 use crate::api::site::SiteInfo;
 use leptos::prelude::*;
@@ -40,6 +41,7 @@ pub fn SiteHeader() -> impl IntoView {
                         </li>
                     </ul>
                 </nav>
+                <AccountMenu />
             </div>
         </header>
     }

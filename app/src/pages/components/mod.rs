@@ -1,4 +1,5 @@
 //! Pieces shared by pages: the layout around every page and access to the site's information.
 
+pub mod account_menu;
 pub mod layout;
 pub mod site;
