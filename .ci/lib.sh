@@ -60,24 +60,35 @@ setup_postgres() {
   fi
 }
 
-# Runs the portal binary on the database and secrets of a scratch directory.
+# The settings that put a portal on the database and secrets of a scratch directory.
+portal_env() { # portal_env <port> <scratch-dir>
+  export PORTAL_DATABASE_URL="sqlite://$2/portal.db?mode=rwc" PORTAL_SECRETS_DIR="$2/secrets" \
+    PORTAL_MAIL_TRANSPORT="file:$2/mail" PORTAL_LISTEN="127.0.0.1:$1" RUST_LOG="${RUST_LOG:-warn}"
+}
+
+# Runs one portal command there.
 portal_in() { # portal_in <binary> <port> <scratch-dir> <portal arguments...>
   local bin="$1" port="$2" dir="$3"
   shift 3
   mkdir -p "$dir"
-  PORTAL_DATABASE_URL="sqlite://$dir/portal.db?mode=rwc" PORTAL_SECRETS_DIR="$dir/secrets" \
-    PORTAL_MAIL_TRANSPORT="file:$dir/mail" PORTAL_LISTEN="127.0.0.1:$port" \
-    RUST_LOG="${RUST_LOG:-warn}" "$bin" "$@"
+  (portal_env "$port" "$dir" && exec "$bin" "$@")
 }
 
-# Starts the built portal with demo data on a database of its own; sets PORTAL_PID.
+# Starts the built portal with demo data on a database of its own; sets PORTAL_PID (the
+# portal's own process id: the subshell execs it, so signals reach the portal itself).
 start_portal() { # start_portal <binary> <port> <scratch-dir>
   local bin="$1" port="$2" dir="$3"
-  portal_in "$bin" "$port" "$dir" serve --demo >"$dir/portal.log" 2>&1 &
+  mkdir -p "$dir"
+  # Another portal on the port would answer in this one's place.
+  if curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null; then
+    echo "port $port is already in use (an earlier portal still running?); stop it first"
+    return 1
+  fi
+  (portal_env "$port" "$dir" && exec "$bin" serve --demo) >"$dir/portal.log" 2>&1 &
   PORTAL_PID=$!
   for _ in $(seq 100); do
-    if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then return 0; fi
     if ! kill -0 "$PORTAL_PID" 2>/dev/null; then cat "$dir/portal.log"; return 1; fi
+    if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then return 0; fi
     sleep 0.3
   done
   echo "the portal did not become ready"; cat "$dir/portal.log"; return 1

@@ -4,7 +4,8 @@ use crate::pages::components::account_menu::provide_auth_version;
 use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
 use crate::pages::{
-    ActivatePage, GettingAnAccountPage, HelpPage, HomePage, NotFoundPage, SignInPage,
+    ActivatePage, ForgotPasswordPage, GettingAnAccountPage, HelpPage, HomePage, NotFoundPage,
+    SignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
@@ -65,6 +66,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("help") view=HelpPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("activate") view=ActivatePage ssr=SsrMode::Async />
+                    <Route
+                        path=StaticSegment("forgot-password")
+                        view=ForgotPasswordPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
             <SiteFooter />

@@ -54,6 +54,9 @@ pub async fn who_am_i() -> Result<Option<SignedInPatient>, PortalError> {
 }
 
 #[cfg(feature = "ssr")]
+pub(crate) use server::{locked_message, off_runtime};
+
+#[cfg(feature = "ssr")]
 mod server {
     use super::{PortalError, SignedInPatient};
     use crate::api::session::{self, signed_in_account};
@@ -86,7 +89,7 @@ mod server {
 
     /// argon2 runs off the async runtime, at most two at a time, so a burst of sign-ins cannot
     /// starve page rendering.
-    async fn off_runtime<T: Send + 'static>(
+    pub(crate) async fn off_runtime<T: Send + 'static>(
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, PortalError> {
         static PERMITS: OnceLock<Semaphore> = OnceLock::new();
@@ -244,7 +247,7 @@ mod server {
         Ok(())
     }
 
-    fn locked_message(state: &AppState, until: DateTime<Utc>) -> PortalError {
+    pub(crate) fn locked_message(state: &AppState, until: DateTime<Utc>) -> PortalError {
         let local = until.with_timezone(&state.site.time_zone);
         PortalError::Invalid(format!(
             "Your account is locked after too many attempts. Try again after {}, or call {} (24 hours a day) to unlock it.",

@@ -4,6 +4,7 @@
 
 pub mod account;
 mod error;
+pub mod password_reset;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod site;

@@ -119,6 +119,40 @@ pub async fn lock_account<C: ConnectionTrait>(
         .map(|_| ())
 }
 
+/// Replaces the password and clears any lockout (after a successful reset).
+pub async fn set_password<C: ConnectionTrait>(
+    db: &C,
+    account_id: i32,
+    password_hash: String,
+) -> Result<(), DbErr> {
+    portal_account::Entity::update_many()
+        .col_expr(
+            portal_account::Column::PasswordHash,
+            Expr::value(password_hash),
+        )
+        .col_expr(portal_account::Column::FailedSignIns, Expr::value(0))
+        .col_expr(
+            portal_account::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(portal_account::Column::Id.eq(account_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn account_of_person<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    organization_id: i32,
+) -> Result<Option<portal_account::Model>, DbErr> {
+    portal_account::Entity::find()
+        .filter(portal_account::Column::PersonId.eq(person_id))
+        .filter(portal_account::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await
+}
+
 pub async fn record_successful_sign_in<C: ConnectionTrait>(
     db: &C,
     account_id: i32,

@@ -15,6 +15,9 @@ use sea_orm::{
 pub enum CodePurpose {
     Activation,
     PortalIdRecovery,
+    /// A short-lived ticket between the two steps of a forgotten-password reset (A6): proof
+    /// that portal ID, SSN and date of birth matched, held by the browser, not a person.
+    PasswordReset,
 }
 
 impl CodePurpose {
@@ -22,6 +25,7 @@ impl CodePurpose {
         match self {
             Self::Activation => "activation",
             Self::PortalIdRecovery => "portal-id-recovery",
+            Self::PasswordReset => "password-reset",
         }
     }
 }
@@ -80,6 +84,47 @@ pub async fn issue_code<C: ConnectionTrait>(
     Ok((code, row))
 }
 
+/// Issues a ticket (a long random token rather than a typed code) valid for `minutes`.
+pub async fn issue_ticket<C: ConnectionTrait>(
+    db: &C,
+    hasher: &TokenHasher,
+    organization_id: i32,
+    person_id: i32,
+    purpose: CodePurpose,
+    minutes: i64,
+    now: DateTime<Utc>,
+) -> Result<String, DbErr> {
+    let token = TokenHasher::new_token();
+    one_time_code::ActiveModel {
+        organization_id: Set(organization_id),
+        person_id: Set(person_id),
+        purpose: Set(purpose.as_str().to_owned()),
+        code_hash: Set(hasher.hash(purpose.as_str(), &token)),
+        route: Set(CodeRoute::Online.as_str().to_owned()),
+        issued_by_staff_id: Set(None),
+        issued_at: Set(now),
+        expires_at: Set(now + chrono::Duration::minutes(minutes)),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+pub async fn find_ticket<C: ConnectionTrait>(
+    db: &C,
+    hasher: &TokenHasher,
+    purpose: CodePurpose,
+    token: &str,
+) -> Result<Option<one_time_code::Model>, DbErr> {
+    one_time_code::Entity::find()
+        .filter(one_time_code::Column::CodeHash.eq(hasher.hash(purpose.as_str(), token)))
+        .filter(one_time_code::Column::Purpose.eq(purpose.as_str()))
+        .one(db)
+        .await
+}
+
 /// The stored code a patient typed, whatever its state (the caller decides what an expired or
 /// used code means for the answer).
 pub async fn find_code<C: ConnectionTrait>(
@@ -90,6 +135,7 @@ pub async fn find_code<C: ConnectionTrait>(
 ) -> Result<Option<one_time_code::Model>, DbErr> {
     one_time_code::Entity::find()
         .filter(one_time_code::Column::CodeHash.eq(hasher.hash(purpose.as_str(), code.canonical())))
+        .filter(one_time_code::Column::Purpose.eq(purpose.as_str()))
         .one(db)
         .await
 }

@@ -2,6 +2,7 @@
 
 mod activate;
 pub mod components;
+mod forgot_password;
 mod getting_an_account;
 mod help;
 mod home;
@@ -9,6 +10,7 @@ mod not_found;
 mod sign_in;
 
 pub use activate::ActivatePage;
+pub use forgot_password::ForgotPasswordPage;
 pub use getting_an_account::GettingAnAccountPage;
 pub use help::HelpPage;
 pub use home::HomePage;

@@ -43,6 +43,9 @@ pub fn SignInPage() -> impl IntoView {
             </div>
         </section>
         <p>
+            <A href="/forgot-password">"Forgot password?"</A>
+        </p>
+        <p>
             "Have an activation code? " <A href="/activate">"Activate your account"</A>
         </p>
     }

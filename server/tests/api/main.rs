@@ -6,4 +6,5 @@ mod database;
 mod health;
 mod helpers;
 mod pages;
+mod password_reset;
 mod security;

@@ -1,0 +1,252 @@
+//! Forgotten password (A6): portal ID, Social Security number and date of birth, then the reset
+//! question, then a new password. Identity details that do not match get one answer whatever
+//! was wrong; wrong answers count towards the account's lockout like wrong passwords.
+
+use super::PortalError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The second step: the patient's own question, and a ticket (valid for 15 minutes) proving the
+/// first step succeeded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetChallenge {
+    pub ticket: String,
+    pub question: String,
+}
+
+#[server(endpoint = "account/forgot-password/start")]
+pub async fn start_password_reset(
+    portal_id: String,
+    ssn: String,
+    date_of_birth: String,
+) -> Result<ResetChallenge, PortalError> {
+    // Public: portal ID, SSN and date of birth together are the proof.
+    super::answer(server::start(portal_id, ssn, date_of_birth).await)
+}
+
+#[server(endpoint = "account/forgot-password/finish")]
+pub async fn finish_password_reset(
+    ticket: String,
+    answer: String,
+    new_password: String,
+) -> Result<(), PortalError> {
+    // Public: the ticket from the first step and the reset answer are the proof.
+    super::answer(server::finish(ticket, answer, new_password).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::{PortalError, ResetChallenge};
+    use crate::api::account::{locked_message, off_runtime};
+    use crate::api::session;
+    use crate::api::site::home_policy;
+    use crate::db::accounts;
+    use crate::db::audit::{self, Actor, AuditEvent, Outcome};
+    use crate::db::codes::{self, CodePurpose};
+    use crate::db::passwords::{hash_password, verify_password};
+    use crate::db::sessions;
+    use crate::domain::activation::{CodeState, code_state};
+    use crate::domain::age::parse_date_of_birth;
+    use crate::domain::password::{ResetAnswerError, check_password, normalize_answer};
+    use crate::domain::sign_in::locked_until_after_failure;
+    use crate::domain::ssn::Ssn;
+    use crate::state::{AppState, app_state};
+    use sea_orm::TransactionTrait;
+
+    const TICKET_MINUTES: i64 = 15;
+
+    fn internal(e: impl std::fmt::Display) -> PortalError {
+        PortalError::internal("password_reset", e)
+    }
+
+    fn event(state: &AppState, actor: Actor, action: &'static str, outcome: Outcome) -> AuditEvent {
+        let mut event =
+            AuditEvent::new(actor, action, outcome).organization(state.site.organization_id);
+        event.source_ip = session::source_ip();
+        event
+    }
+
+    fn start_again() -> PortalError {
+        PortalError::Invalid("This password reset has expired. Please start again.".into())
+    }
+
+    pub async fn start(
+        portal_id: String,
+        ssn: String,
+        date_of_birth: String,
+    ) -> Result<ResetChallenge, PortalError> {
+        let state = app_state()?;
+        let db = &state.db;
+        let ssn = Ssn::parse(&ssn).map_err(|e| PortalError::Invalid(e.to_string()))?;
+        let date_of_birth =
+            parse_date_of_birth(&date_of_birth).map_err(|e| PortalError::Invalid(e.to_string()))?;
+        let now = state.clock.now();
+        let not_found = || {
+            PortalError::Invalid(format!(
+                "We could not find an account with those details. Check them and try again, or call {}.",
+                state.site.branding.help_line.display()
+            ))
+        };
+        let key = portal_id.trim().to_ascii_lowercase();
+        let account = accounts::account_by_portal_id(db, &key)
+            .await
+            .map_err(internal)?
+            .filter(|a| a.organization_id == state.site.organization_id && a.status == "active");
+        let person = match &account {
+            Some(a) => accounts::person_by_id(db, a.person_id)
+                .await
+                .map_err(internal)?,
+            None => None,
+        };
+        let matches = person.as_ref().is_some_and(|p| {
+            p.date_of_birth == date_of_birth
+                && p.ssn_lookup.as_deref() == Some(state.vault.lookup(&ssn).as_str())
+        });
+        let (Some(account), Some(person), true) = (account, person, matches) else {
+            audit::record(
+                db,
+                now,
+                event(
+                    &state,
+                    Actor::Anonymous,
+                    "password_reset.start",
+                    Outcome::Failure,
+                ),
+            )
+            .await
+            .map_err(internal)?;
+            return Err(not_found());
+        };
+        if let Some(until) = account.locked_until.filter(|u| *u > now) {
+            return Err(locked_message(&state, until));
+        }
+        let ticket = codes::issue_ticket(
+            db,
+            &state.tokens,
+            state.site.organization_id,
+            person.id,
+            CodePurpose::PasswordReset,
+            TICKET_MINUTES,
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        audit::record(
+            db,
+            now,
+            event(
+                &state,
+                Actor::Account(account.id),
+                "password_reset.start",
+                Outcome::Success,
+            )
+            .subject(person.id),
+        )
+        .await
+        .map_err(internal)?;
+        Ok(ResetChallenge {
+            ticket,
+            question: account.reset_question,
+        })
+    }
+
+    pub async fn finish(
+        ticket: String,
+        answer: String,
+        new_password: String,
+    ) -> Result<(), PortalError> {
+        let state = app_state()?;
+        let db = &state.db;
+        let policy = home_policy(&state).await?;
+        let now = state.clock.now();
+        let row = codes::find_ticket(db, &state.tokens, CodePurpose::PasswordReset, ticket.trim())
+            .await
+            .map_err(internal)?
+            .filter(|row| row.organization_id == state.site.organization_id)
+            .ok_or_else(start_again)?;
+        if code_state(row.expires_at, row.used_at, now) != CodeState::Usable {
+            return Err(start_again());
+        }
+        let account = accounts::account_of_person(db, row.person_id, state.site.organization_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(start_again)?;
+        if let Some(until) = account.locked_until.filter(|u| *u > now) {
+            return Err(locked_message(&state, until));
+        }
+        check_password(&new_password, Some(&account.portal_id), &policy)
+            .map_err(|e| PortalError::Invalid(e.to_string()))?;
+        let answer = normalize_answer(&answer);
+        if answer == normalize_answer(&new_password) {
+            return Err(PortalError::Invalid(
+                ResetAnswerError::SameAsPassword.to_string(),
+            ));
+        }
+        let stored = account.reset_answer_hash.clone();
+        let right = off_runtime(move || verify_password(&answer, &stored)).await?;
+        if !right {
+            let failures = accounts::record_failed_sign_in(db, account.id)
+                .await
+                .map_err(internal)?;
+            let lock = locked_until_after_failure(failures, now, &policy);
+            if let Some(until) = lock {
+                accounts::lock_account(db, account.id, until)
+                    .await
+                    .map_err(internal)?;
+            }
+            audit::record(
+                db,
+                now,
+                event(
+                    &state,
+                    Actor::Account(account.id),
+                    "password_reset.answer",
+                    Outcome::Failure,
+                )
+                .subject(account.person_id)
+                .detail(serde_json::json!({ "failures": failures })),
+            )
+            .await
+            .map_err(internal)?;
+            return Err(lock.map_or_else(
+                || {
+                    PortalError::Invalid(
+                        "That is not the answer to your reset question. Try again.".into(),
+                    )
+                },
+                |until| locked_message(&state, until),
+            ));
+        }
+        let password_hash = off_runtime(move || hash_password(&new_password)).await?;
+        let txn = db.begin().await.map_err(internal)?;
+        if !codes::mark_code_used(&txn, row.id, now)
+            .await
+            .map_err(internal)?
+        {
+            return Err(start_again());
+        }
+        accounts::set_password(&txn, account.id, password_hash)
+            .await
+            .map_err(internal)?;
+        // Whoever knew the old password is signed out everywhere.
+        let ended = sessions::end_other_sessions(&txn, account.id, None)
+            .await
+            .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            event(
+                &state,
+                Actor::Account(account.id),
+                "password_reset.completed",
+                Outcome::Success,
+            )
+            .subject(account.person_id)
+            .detail(serde_json::json!({ "sessions_ended": ended })),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(())
+    }
+}
