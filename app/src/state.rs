@@ -2,6 +2,7 @@
 //! start-up (and by the test harness with a fixed clock and a fresh database).
 
 use crate::api::PortalError;
+use crate::api::throttle::AttemptThrottle;
 use crate::db::tokens::TokenHasher;
 use crate::db::vault::SsnVault;
 use crate::domain::branding::Branding;
@@ -18,6 +19,8 @@ pub struct Site {
     pub organization_id: i32,
     pub time_zone: Tz,
     pub branding: Branding,
+    /// Whether X-Forwarded-For names the client (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Clone, FromRef)]
@@ -28,6 +31,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub vault: Arc<SsnVault>,
     pub tokens: Arc<TokenHasher>,
+    pub throttle: Arc<AttemptThrottle>,
 }
 
 /// The state, from inside a server function or a server-side render.

@@ -30,6 +30,7 @@ pub struct RawSettings {
     pub log_format: String,
     pub request_timeout_seconds: u64,
     pub max_request_body_bytes: usize,
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for RawSettings {
@@ -50,6 +51,7 @@ impl Default for RawSettings {
             log_format: "text".into(),
             request_timeout_seconds: 30,
             max_request_body_bytes: 256 * 1024,
+            trust_forwarded_for: false,
         }
     }
 }
@@ -84,6 +86,9 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub request_timeout: std::time::Duration,
     pub max_request_body_bytes: usize,
+    /// Behind a load balancer that sets X-Forwarded-For, the client's address is read from it;
+    /// otherwise the header is ignored (anyone could send it).
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -238,6 +243,7 @@ impl Settings {
             log_format,
             request_timeout: std::time::Duration::from_secs(raw.request_timeout_seconds),
             max_request_body_bytes: raw.max_request_body_bytes,
+            trust_forwarded_for: raw.trust_forwarded_for,
         })
     }
 }

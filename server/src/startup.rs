@@ -87,6 +87,7 @@ pub async fn build_state(
             organization_id: org.id,
             time_zone: settings.organization.time_zone,
             branding: settings.branding.clone(),
+            trust_forwarded_for: settings.trust_forwarded_for,
         }),
         clock,
         vault: Arc::new(SsnVault::new(
@@ -94,6 +95,7 @@ pub async fn build_state(
             secrets.ssn_lookup_key,
         )),
         tokens: Arc::new(TokenHasher::new(secrets.session_key)),
+        throttle: Default::default(),
     })
 }
 

@@ -123,6 +123,9 @@ mod server {
         let state = app_state()?;
         let db = &state.db;
         let policy = home_policy(&state).await?;
+        state
+            .throttle
+            .check(session::source_ip().as_deref(), state.clock.now(), &policy)?;
         let code = OneTimeCode::parse(&code).map_err(invalid)?;
         let date_of_birth = parse_date_of_birth(&date_of_birth).map_err(invalid)?;
         let portal_id = PortalId::parse(&portal_id, &policy).map_err(invalid)?;
@@ -261,6 +264,9 @@ mod server {
         let db = &state.db;
         let policy = home_policy(&state).await?;
         let now = state.clock.now();
+        state
+            .throttle
+            .check(session::source_ip().as_deref(), now, &policy)?;
         let wrong = || {
             PortalError::Invalid(
                 "That portal ID and password do not match. Check them and try again.".into(),

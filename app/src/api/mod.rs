@@ -8,6 +8,8 @@ pub mod password_reset;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod site;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 pub use error::PortalError;
 

@@ -77,6 +77,10 @@ mod server {
     ) -> Result<ResetChallenge, PortalError> {
         let state = app_state()?;
         let db = &state.db;
+        let policy = home_policy(&state).await?;
+        state
+            .throttle
+            .check(session::source_ip().as_deref(), state.clock.now(), &policy)?;
         let ssn = Ssn::parse(&ssn).map_err(|e| PortalError::Invalid(e.to_string()))?;
         let date_of_birth =
             parse_date_of_birth(&date_of_birth).map_err(|e| PortalError::Invalid(e.to_string()))?;
@@ -159,6 +163,9 @@ mod server {
         let db = &state.db;
         let policy = home_policy(&state).await?;
         let now = state.clock.now();
+        state
+            .throttle
+            .check(session::source_ip().as_deref(), now, &policy)?;
         let row = codes::find_ticket(db, &state.tokens, CodePurpose::PasswordReset, ticket.trim())
             .await
             .map_err(internal)?

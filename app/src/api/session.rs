@@ -33,21 +33,30 @@ pub fn session_token() -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// The address the request came from, as the load balancer or the socket reports it.
+/// The address the request came from: the socket's, or, behind a trusted proxy, the first
+/// address in X-Forwarded-For.
 pub fn source_ip() -> Option<String> {
     let parts = request_parts()?;
-    parts
-        .headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_owned())
-        .or_else(|| {
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-        })
+    let trust_forwarded = crate::state::app_state().is_ok_and(|s| s.site.trust_forwarded_for);
+    let forwarded = || {
+        parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_owned())
+    };
+    let socket = || {
+        parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+    };
+    if trust_forwarded {
+        forwarded().or_else(socket)
+    } else {
+        socket()
+    }
 }
 
 /// A short description of the browser for the signed-in devices page.

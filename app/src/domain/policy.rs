@@ -33,6 +33,9 @@ pub struct OrganizationPolicy {
     /// Sessions end after this many idle minutes, and at the latest this many hours after sign-in.
     pub session_idle_minutes: u32,
     pub session_absolute_hours: u32,
+    /// Sign-in, activation and reset attempts one network address may make in the window.
+    pub attempts_per_address: u32,
+    pub attempt_window_minutes: u32,
 }
 
 impl Default for OrganizationPolicy {
@@ -52,6 +55,8 @@ impl Default for OrganizationPolicy {
             lockout_minutes: 15,
             session_idle_minutes: 20,
             session_absolute_hours: 12,
+            attempts_per_address: 50,
+            attempt_window_minutes: 10,
         }
     }
 }
@@ -101,6 +106,8 @@ impl OrganizationPolicy {
             || self.lockout_minutes == 0
             || self.session_idle_minutes == 0
             || self.session_absolute_hours == 0
+            || self.attempts_per_address == 0
+            || self.attempt_window_minutes == 0
         {
             return Err(PolicyError::Inconsistent(
                 "lockout and session settings must be at least 1",

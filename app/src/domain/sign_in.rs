@@ -52,6 +52,24 @@ pub fn session_expires_at(created_at: DateTime<Utc>, policy: &OrganizationPolicy
     created_at + Duration::hours(i64::from(policy.session_absolute_hours))
 }
 
+/// Per-address rate limit: keeps the attempts made within the window in `recent` (oldest
+/// first) and says whether one more is allowed now; an allowed attempt is recorded.
+pub fn allow_attempt(
+    recent: &mut std::collections::VecDeque<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    policy: &OrganizationPolicy,
+) -> bool {
+    let window = Duration::minutes(i64::from(policy.attempt_window_minutes));
+    while recent.front().is_some_and(|t| now - *t >= window) {
+        recent.pop_front();
+    }
+    if recent.len() >= policy.attempts_per_address as usize {
+        return false;
+    }
+    recent.push_back(now);
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +98,29 @@ mod tests {
         assert_eq!(
             locked_until_after_failure(500, now, &p),
             Some(now + Duration::hours(24))
+        );
+    }
+
+    #[test]
+    fn an_address_gets_its_allowance_per_window_and_then_waits() {
+        let p = OrganizationPolicy {
+            attempts_per_address: 3,
+            ..Default::default()
+        };
+        let mut recent = std::collections::VecDeque::new();
+        let now = at("2026-01-01T00:00:00Z");
+        for i in 0..3 {
+            assert!(allow_attempt(&mut recent, now + Duration::seconds(i), &p));
+        }
+        assert!(!allow_attempt(&mut recent, now + Duration::minutes(5), &p));
+        assert!(!allow_attempt(
+            &mut recent,
+            now + Duration::minutes(10) - Duration::seconds(1),
+            &p
+        ));
+        assert!(
+            allow_attempt(&mut recent, now + Duration::minutes(10), &p),
+            "the first has aged out"
         );
     }
 
