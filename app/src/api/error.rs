@@ -15,6 +15,8 @@ pub enum PortalError {
     NotFound,
     #[error("Please sign in to continue.")]
     SignInRequired,
+    #[error("Your role does not include this. Ask an administrator if you need it.")]
+    NotAllowed,
     #[error("Something went wrong on our side. Please try again, or call the help line.")]
     Internal,
     #[error("We could not reach the portal. Check your internet connection and try again.")]
@@ -50,6 +52,7 @@ impl PortalError {
             Self::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound => http::StatusCode::NOT_FOUND,
             Self::SignInRequired => http::StatusCode::UNAUTHORIZED,
+            Self::NotAllowed => http::StatusCode::FORBIDDEN,
             Self::Internal | Self::Unreachable => http::StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -8,6 +8,7 @@ pub mod password_reset;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod site;
+pub mod staff;
 #[cfg(feature = "ssr")]
 pub mod throttle;
 

@@ -3,7 +3,7 @@
 //! origin over HTTPS (or localhost) ever sends it.
 
 use super::PortalError;
-use crate::db::entities::{portal_account, session};
+use crate::db::entities::{portal_account, session, staff};
 use crate::db::sessions;
 use crate::domain::sign_in::{SessionState, session_state};
 use crate::state::AppState;
@@ -132,4 +132,49 @@ pub async fn signed_in_account(
         .await
         .map_err(fail)?;
     Ok(Some((session, account)))
+}
+
+/// The staff member whose session the cookie names, whether or not they have passed the second
+/// step yet (callers check `second_factor_passed`). Idle and expired sessions are ended here.
+pub async fn signed_in_staff(
+    state: &AppState,
+) -> Result<Option<(session::Model, staff::Model)>, PortalError> {
+    let Some(token) = session_token() else {
+        return Ok(None);
+    };
+    let db = &state.db;
+    let fail = |e| PortalError::internal("signed_in_staff", e);
+    let Some(session) = sessions::find_session(db, &state.tokens, &token)
+        .await
+        .map_err(fail)?
+    else {
+        return Ok(None);
+    };
+    let Some(staff_id) = session.staff_id else {
+        return Ok(None);
+    };
+    let policy = super::site::home_policy(state).await?;
+    let now = state.clock.now();
+    if session_state(session.last_seen_at, session.expires_at, now, &policy) != SessionState::Active
+    {
+        sessions::end_session(db, &session.id_hash)
+            .await
+            .map_err(fail)?;
+        clear_session_cookie();
+        return Ok(None);
+    }
+    let Some(member) = staff::Entity::find_by_id(staff_id)
+        .one(db)
+        .await
+        .map_err(fail)?
+    else {
+        return Ok(None);
+    };
+    if !member.active || member.organization_id != state.site.organization_id {
+        return Ok(None);
+    }
+    sessions::touch_session(db, &session.id_hash, now)
+        .await
+        .map_err(fail)?;
+    Ok(Some((session, member)))
 }

@@ -10,6 +10,7 @@ pub mod entities;
 pub mod migrations;
 pub mod passwords;
 pub mod sessions;
+pub mod staff_auth;
 pub mod store;
 pub mod tokens;
 pub mod vault;

@@ -84,6 +84,19 @@ pub async fn touch_session<C: ConnectionTrait>(
         .map(|_| ())
 }
 
+/// The session's owner passed the second step of sign-in.
+pub async fn mark_second_factor_passed<C: ConnectionTrait>(
+    db: &C,
+    id_hash: &str,
+) -> Result<(), DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::SecondFactorPassed, Expr::value(true))
+        .filter(session::Column::IdHash.eq(id_hash))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
 pub async fn end_session<C: ConnectionTrait>(db: &C, id_hash: &str) -> Result<(), DbErr> {
     session::Entity::delete_by_id(id_hash.to_owned())
         .exec(db)

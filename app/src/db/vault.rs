@@ -11,6 +11,7 @@ use sha2::Sha256;
 
 const FORMAT_V1: u8 = 1;
 const AAD: &[u8] = b"portal:ssn:v1";
+const SECRET_AAD: &[u8] = b"portal:secret:v1";
 
 #[derive(Clone)]
 pub struct SsnVault {
@@ -90,6 +91,44 @@ impl SsnVault {
         Ssn::parse(&text).map_err(|_| VaultError::CannotOpen)
     }
 
+    /// Seals another secret (an authenticator-app key) with the same key, labelled so that it
+    /// can never be opened as an SSN.
+    pub fn seal_secret(&self, secret: &[u8]) -> Vec<u8> {
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let sealed = self
+            .cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: secret,
+                    aad: SECRET_AAD,
+                },
+            )
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(1 + nonce.len() + sealed.len());
+        out.push(FORMAT_V1);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    pub fn open_secret(&self, sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
+        let (&version, rest) = sealed.split_first().ok_or(VaultError::CannotOpen)?;
+        if version != FORMAT_V1 || rest.len() < 12 {
+            return Err(VaultError::CannotOpen);
+        }
+        let (nonce, body) = rest.split_at(12);
+        self.cipher
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: SECRET_AAD,
+                },
+            )
+            .map_err(|_| VaultError::CannotOpen)
+    }
+
     /// The keyed hash under which a person is found by SSN.
     pub fn lookup(&self, ssn: &Ssn) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.lookup_key)
@@ -132,6 +171,14 @@ mod tests {
             vault(9).lookup(&ssn),
             "the lookup hash depends on the key"
         );
+    }
+
+    #[test]
+    fn a_sealed_secret_opens_as_itself_and_never_as_an_ssn() {
+        let sealed = vault(7).seal_secret(b"authenticator key");
+        assert_eq!(vault(7).open_secret(&sealed).unwrap(), b"authenticator key");
+        assert!(vault(7).open(&sealed).is_err());
+        assert!(vault(8).open_secret(&sealed).is_err());
     }
 
     #[test]

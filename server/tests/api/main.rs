@@ -8,3 +8,4 @@ mod helpers;
 mod pages;
 mod password_reset;
 mod security;
+mod staff;

@@ -17,6 +17,10 @@ pub struct Model {
     /// Failed sign-ins since the last success; drives progressive lockout.
     pub failed_sign_ins: i32,
     pub locked_until: Option<DateTimeUtc>,
+    /// The authenticator-app secret, sealed (see [`crate::db::vault`]).
+    pub totp_secret_sealed: Option<Vec<u8>>,
+    pub totp_confirmed_at: Option<DateTimeUtc>,
+    pub totp_last_step: Option<i64>,
 }
 
 impl std::fmt::Debug for Model {

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_core_model;
 mod m20261125_000002_make_audit_log_append_only;
 mod m20261125_000003_create_codes_and_sessions;
+mod m20261125_000004_add_two_step_verification;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_core_model::Migration),
             Box::new(m20261125_000002_make_audit_log_append_only::Migration),
             Box::new(m20261125_000003_create_codes_and_sessions::Migration),
+            Box::new(m20261125_000004_add_two_step_verification::Migration),
         ]
     }
 }

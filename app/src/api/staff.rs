@@ -1,0 +1,466 @@
+//! Staff sign-in with required 2-step verification, and the enrolment desk (A2): find a patient
+//! by medical record number and issue a one-time activation code. Roles are enforced here, on
+//! the server; staff never see passwords, reset answers or full SSNs.
+
+use super::PortalError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What a staff member must do after their password was accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StaffSecondStep {
+    /// First sign-in: add the portal to an authenticator app, then enter a code from it.
+    SetUpAuthenticator {
+        secret: String,
+        uri: String,
+    },
+    EnterCode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSummary {
+    pub display_name: String,
+    pub role: String,
+}
+
+/// What the desk sees of a patient: enough to be sure it is the right person, no more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskPatient {
+    pub medical_record_number: String,
+    pub name: String,
+    pub date_of_birth: chrono::NaiveDate,
+    pub ssn_last_four: Option<String>,
+    pub has_account: bool,
+}
+
+/// A code to print for the patient. Shown once; only its hash is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedCode {
+    pub code: String,
+    pub patient_name: String,
+    pub expires_on: chrono::NaiveDate,
+}
+
+#[server(endpoint = "staff/sign-in")]
+pub async fn staff_sign_in(
+    username: String,
+    password: String,
+) -> Result<StaffSecondStep, PortalError> {
+    // Public: the username and password are the proof.
+    super::answer(server::sign_in(username, password).await)
+}
+
+#[server(endpoint = "staff/verify-code")]
+pub async fn staff_verify_code(code: String) -> Result<(), PortalError> {
+    // Needs a staff session that passed the password step.
+    super::answer(server::verify_code(code).await)
+}
+
+#[server(endpoint = "staff/me", input = leptos::server_fn::codec::GetUrl)]
+pub async fn current_staff() -> Result<Option<StaffSummary>, PortalError> {
+    // Answers only about the caller's own, fully signed-in session.
+    super::answer(server::current().await)
+}
+
+#[server(endpoint = "desk/find-patient", input = leptos::server_fn::codec::GetUrl)]
+pub async fn desk_find_patient(medical_record_number: String) -> Result<DeskPatient, PortalError> {
+    // Front desk and administrators only.
+    super::answer(server::find_patient(medical_record_number).await)
+}
+
+#[server(endpoint = "desk/issue-activation-code")]
+pub async fn desk_issue_activation_code(
+    medical_record_number: String,
+    route: String,
+) -> Result<IssuedCode, PortalError> {
+    // Front desk and administrators only.
+    super::answer(server::issue_activation_code(medical_record_number, route).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+    use crate::api::account::{locked_message, off_runtime};
+    use crate::api::session::{self, signed_in_staff};
+    use crate::api::site::home_policy;
+    use crate::db::audit::{self, Actor, AuditEvent, Outcome};
+    use crate::db::codes::{self, CodePurpose, CodeRoute, NewCode};
+    use crate::db::entities::staff;
+    use crate::db::passwords::{hash_password, verify_password};
+    use crate::db::sessions::{self, NewSession, SessionOwner};
+    use crate::db::{accounts, staff_auth, store};
+    use crate::domain::age::{AccountEligibility, account_eligibility, local_date};
+    use crate::domain::sign_in::locked_until_after_failure;
+    use crate::domain::staff::{StaffRole, StaffUsername};
+    use crate::domain::totp;
+    use crate::state::{AppState, app_state};
+    use rand::RngCore as _;
+    use sea_orm::TransactionTrait;
+    use std::sync::OnceLock;
+
+    fn internal(e: impl std::fmt::Display) -> PortalError {
+        PortalError::internal("staff", e)
+    }
+
+    fn event(state: &AppState, actor: Actor, action: &'static str, outcome: Outcome) -> AuditEvent {
+        let mut event =
+            AuditEvent::new(actor, action, outcome).organization(state.site.organization_id);
+        event.source_ip = session::source_ip();
+        event
+    }
+
+    fn dummy_hash() -> &'static str {
+        static HASH: OnceLock<String> = OnceLock::new();
+        HASH.get_or_init(|| hash_password("no staff member has this password 0"))
+    }
+
+    /// The signed-in staff member, fully verified, whose role is one of `roles`.
+    pub async fn require_staff(
+        state: &AppState,
+        roles: &[StaffRole],
+    ) -> Result<staff::Model, PortalError> {
+        let (session, member) = signed_in_staff(state)
+            .await?
+            .ok_or(PortalError::SignInRequired)?;
+        if !session.second_factor_passed {
+            return Err(PortalError::SignInRequired);
+        }
+        let role = StaffRole::parse(&member.role).map_err(internal)?;
+        if roles.contains(&role) {
+            Ok(member)
+        } else {
+            Err(PortalError::NotAllowed)
+        }
+    }
+
+    fn authenticator_step(
+        state: &AppState,
+        member: &staff::Model,
+        secret: &[u8],
+    ) -> StaffSecondStep {
+        StaffSecondStep::SetUpAuthenticator {
+            secret: totp::base32(secret),
+            uri: totp::otpauth_uri(&state.site.branding.portal_name, &member.username, secret),
+        }
+    }
+
+    pub async fn sign_in(
+        username: String,
+        password: String,
+    ) -> Result<StaffSecondStep, PortalError> {
+        let state = app_state()?;
+        let db = &state.db;
+        let policy = home_policy(&state).await?;
+        let now = state.clock.now();
+        state
+            .throttle
+            .check(session::source_ip().as_deref(), now, &policy)?;
+        let wrong = || PortalError::Invalid("That username and password do not match.".into());
+        let member = match StaffUsername::parse(&username) {
+            Ok(name) => store::staff_by_username(db, &name)
+                .await
+                .map_err(internal)?,
+            Err(_) => None,
+        }
+        .filter(|m| m.active && m.organization_id == state.site.organization_id);
+        let Some(member) = member else {
+            let dummy = dummy_hash();
+            off_runtime(move || verify_password(&password, dummy)).await?;
+            audit::record(
+                db,
+                now,
+                event(&state, Actor::Anonymous, "staff.sign_in", Outcome::Failure),
+            )
+            .await
+            .map_err(internal)?;
+            return Err(wrong());
+        };
+        if let Some(until) = member.locked_until.filter(|u| *u > now) {
+            return Err(locked_message(&state, until));
+        }
+        let stored = member.password_hash.clone();
+        if !off_runtime(move || verify_password(&password, &stored)).await? {
+            let failures = staff_auth::record_failed_sign_in(db, member.id)
+                .await
+                .map_err(internal)?;
+            let lock = locked_until_after_failure(failures, now, &policy);
+            if let Some(until) = lock {
+                staff_auth::lock(db, member.id, until)
+                    .await
+                    .map_err(internal)?;
+            }
+            audit::record(
+                db,
+                now,
+                event(
+                    &state,
+                    Actor::Staff(member.id),
+                    "staff.sign_in",
+                    Outcome::Failure,
+                ),
+            )
+            .await
+            .map_err(internal)?;
+            return Err(lock.map_or_else(wrong, |until| locked_message(&state, until)));
+        }
+
+        let txn = db.begin().await.map_err(internal)?;
+        if let Some(old) = session::session_token() {
+            sessions::end_session(&txn, &sessions::session_key(&state.tokens, &old))
+                .await
+                .map_err(internal)?;
+        }
+        staff_auth::clear_failures(&txn, member.id)
+            .await
+            .map_err(internal)?;
+        let next = if member.totp_confirmed_at.is_some() {
+            StaffSecondStep::EnterCode
+        } else {
+            let mut secret = [0u8; 20];
+            rand::rngs::OsRng.fill_bytes(&mut secret);
+            staff_auth::set_pending_secret(&txn, member.id, state.vault.seal_secret(&secret))
+                .await
+                .map_err(internal)?;
+            authenticator_step(&state, &member, &secret)
+        };
+        let token = sessions::create_session(
+            &txn,
+            &state.tokens,
+            NewSession {
+                owner: SessionOwner::Staff(member.id),
+                second_factor_passed: false,
+                source_ip: session::source_ip(),
+                device: session::device_description(),
+            },
+            &policy,
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            event(
+                &state,
+                Actor::Staff(member.id),
+                "staff.sign_in.password",
+                Outcome::Success,
+            ),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        session::set_session_cookie(&token, i64::from(policy.session_absolute_hours) * 3600);
+        Ok(next)
+    }
+
+    pub async fn verify_code(code: String) -> Result<(), PortalError> {
+        let state = app_state()?;
+        let db = &state.db;
+        let policy = home_policy(&state).await?;
+        let now = state.clock.now();
+        state
+            .throttle
+            .check(session::source_ip().as_deref(), now, &policy)?;
+        let (session, member) = signed_in_staff(&state)
+            .await?
+            .ok_or(PortalError::SignInRequired)?;
+        let sealed = member
+            .totp_secret_sealed
+            .clone()
+            .ok_or(PortalError::SignInRequired)?;
+        let secret = state.vault.open_secret(&sealed).map_err(internal)?;
+        let wrong = || {
+            PortalError::Invalid(
+                "That code is not right. Enter the 6-digit code your authenticator app shows now."
+                    .into(),
+            )
+        };
+        let Some(step) = totp::verify(&secret, &code, now, member.totp_last_step) else {
+            let failures = staff_auth::record_failed_sign_in(db, member.id)
+                .await
+                .map_err(internal)?;
+            if let Some(until) = locked_until_after_failure(failures, now, &policy) {
+                staff_auth::lock(db, member.id, until)
+                    .await
+                    .map_err(internal)?;
+                sessions::end_session(db, &session.id_hash)
+                    .await
+                    .map_err(internal)?;
+                return Err(locked_message(&state, until));
+            }
+            audit::record(
+                db,
+                now,
+                event(
+                    &state,
+                    Actor::Staff(member.id),
+                    "staff.two_step",
+                    Outcome::Failure,
+                ),
+            )
+            .await
+            .map_err(internal)?;
+            return Err(wrong());
+        };
+        let txn = db.begin().await.map_err(internal)?;
+        if !staff_auth::use_step(&txn, member.id, step, now)
+            .await
+            .map_err(internal)?
+        {
+            return Err(wrong());
+        }
+        sessions::mark_second_factor_passed(&txn, &session.id_hash)
+            .await
+            .map_err(internal)?;
+        staff_auth::clear_failures(&txn, member.id)
+            .await
+            .map_err(internal)?;
+        let action = if member.totp_confirmed_at.is_none() {
+            "staff.two_step.enrolled"
+        } else {
+            "staff.two_step"
+        };
+        audit::record(
+            &txn,
+            now,
+            event(&state, Actor::Staff(member.id), action, Outcome::Success),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(())
+    }
+
+    pub async fn current() -> Result<Option<StaffSummary>, PortalError> {
+        let state = app_state()?;
+        Ok(signed_in_staff(&state)
+            .await?
+            .filter(|(session, _)| session.second_factor_passed)
+            .map(|(_, m)| StaffSummary {
+                display_name: m.display_name,
+                role: m.role,
+            }))
+    }
+
+    const DESK_ROLES: &[StaffRole] = &[StaffRole::FrontDesk, StaffRole::Administrator];
+
+    async fn patient_for_desk(
+        state: &AppState,
+        mrn: &str,
+    ) -> Result<(crate::db::entities::person::Model, DeskPatient), PortalError> {
+        let db = &state.db;
+        let org = state.site.organization_id;
+        let patient = store::patient_by_mrn(db, org, mrn)
+            .await
+            .map_err(internal)?
+            .ok_or(PortalError::NotFound)?;
+        let person = accounts::person_by_id(db, patient.person_id)
+            .await
+            .map_err(internal)?
+            .ok_or(PortalError::NotFound)?;
+        let has_account = accounts::person_has_account(db, person.id, org)
+            .await
+            .map_err(internal)?;
+        let summary = DeskPatient {
+            medical_record_number: patient.medical_record_number,
+            name: format!("{} {}", person.given_name, person.family_name),
+            date_of_birth: person.date_of_birth,
+            ssn_last_four: person.ssn_last_four.clone(),
+            has_account,
+        };
+        Ok((person, summary))
+    }
+
+    pub async fn find_patient(mrn: String) -> Result<DeskPatient, PortalError> {
+        let state = app_state()?;
+        let member = require_staff(&state, DESK_ROLES).await?;
+        let (person, summary) = patient_for_desk(&state, &mrn).await?;
+        audit::record(
+            &state.db,
+            state.clock.now(),
+            event(
+                &state,
+                Actor::Staff(member.id),
+                "desk.patient_viewed",
+                Outcome::Success,
+            )
+            .subject(person.id),
+        )
+        .await
+        .map_err(internal)?;
+        Ok(summary)
+    }
+
+    pub async fn issue_activation_code(
+        mrn: String,
+        route: String,
+    ) -> Result<IssuedCode, PortalError> {
+        let state = app_state()?;
+        let member = require_staff(&state, DESK_ROLES).await?;
+        let route = match route.as_str() {
+            "visit" => CodeRoute::Visit,
+            "paper" => CodeRoute::Paper,
+            _ => {
+                return Err(PortalError::Invalid(
+                    "Choose whether the patient is here for a visit or sent a paper form.".into(),
+                ));
+            }
+        };
+        let (person, summary) = patient_for_desk(&state, &mrn).await?;
+        let policy = home_policy(&state).await?;
+        let now = state.clock.now();
+        let today = local_date(now, state.site.time_zone);
+        match account_eligibility(person.date_of_birth, today, policy.adult_age) {
+            AccountEligibility::Eligible => {}
+            AccountEligibility::TooYoung {
+                adult_age,
+                adult_on,
+            } => {
+                return Err(PortalError::Invalid(format!(
+                    "{} is under {adult_age} and cannot have an account until {}. A parent or guardian can ask for proxy access instead.",
+                    summary.name,
+                    adult_on.format("%-d %B %Y")
+                )));
+            }
+            AccountEligibility::BornInFuture => return Err(PortalError::NotFound),
+        }
+        if summary.has_account {
+            return Err(PortalError::Invalid(format!(
+                "{} already has an account. For a forgotten portal ID, issue an access code instead.",
+                summary.name
+            )));
+        }
+        let txn = state.db.begin().await.map_err(internal)?;
+        let (code, row) = codes::issue_code(
+            &txn,
+            &state.tokens,
+            NewCode {
+                organization_id: state.site.organization_id,
+                person_id: person.id,
+                purpose: CodePurpose::Activation,
+                route,
+                issued_by_staff_id: Some(member.id),
+                valid_days: policy.activation_code_valid_days,
+            },
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            event(&state, Actor::Staff(member.id), "code.issued", Outcome::Success)
+                .subject(person.id)
+                .detail(serde_json::json!({ "code_id": row.id, "purpose": "activation", "route": route.as_str() })),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(IssuedCode {
+            code: code.display(),
+            patient_name: summary.name,
+            expires_on: local_date(row.expires_at, state.site.time_zone),
+        })
+    }
+}

@@ -1,0 +1,186 @@
+//! Staff sign-in with required 2-step verification, and the enrolment desk, through the HTTP API.
+
+use crate::helpers::{BACKENDS, Backend, TestApp, session_cookie, spawn_app};
+use app::db::demo::DEMO_STAFF_PASSWORD;
+use app::domain::clock::Clock;
+use app::domain::totp;
+use chrono::Duration;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// The current authenticator code of a staff member, read as their phone would compute it.
+async fn current_code(app: &TestApp, username: &str) -> String {
+    let member = app::db::entities::staff::Entity::find()
+        .filter(app::db::entities::staff::Column::Username.eq(username))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let secret = app
+        .state
+        .vault
+        .open_secret(&member.totp_secret_sealed.unwrap())
+        .unwrap();
+    totp::code_at(&secret, totp::step_of(app.clock.now()))
+}
+
+/// Signs a demo staff member in with password and authenticator code; returns the session token.
+async fn staff_session(app: &TestApp, username: &str) -> String {
+    let (status, headers, body) = app
+        .post_form(
+            "/api/staff/sign-in",
+            &[("username", username), ("password", DEMO_STAFF_PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("SetUpAuthenticator"),
+        "first sign-in sets up the app: {body}"
+    );
+    let token = session_cookie(&headers).unwrap();
+    let code = current_code(app, username).await;
+    let (status, _, body) = app
+        .post_form("/api/staff/verify-code", &[("code", &code)], Some(&token))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    token
+}
+
+async fn find(app: &TestApp, token: &str, mrn: &str) -> (http::StatusCode, String) {
+    let response = app
+        .send(
+            http::Request::get(format!(
+                "/api/desk/find-patient?medical_record_number={mrn}"
+            ))
+            .header("cookie", format!("__Host-portal_session={token}"))
+            .body(axum::body::Body::empty())
+            .unwrap(),
+        )
+        .await;
+    let status = response.status();
+    (
+        status,
+        crate::helpers::body_text(response.into_body()).await,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_reach_the_desk_only_after_the_second_step() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let (_, headers, _) = app
+            .post_form(
+                "/api/staff/sign-in",
+                &[("username", "desk"), ("password", DEMO_STAFF_PASSWORD)],
+                None,
+            )
+            .await;
+        let half = session_cookie(&headers).unwrap();
+        assert_eq!(
+            find(&app, &half, "RB100001").await.0,
+            401,
+            "{backend:?}: password alone is not enough"
+        );
+
+        let token = staff_session(&app, "desk").await;
+        let (status, body) = find(&app, &token, "RB100001").await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        assert!(
+            body.contains("Alex Rivera") && body.contains("6781"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("123-45-6781") && !body.contains("123456781"),
+            "never the full SSN: {body}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authenticator_code_works_once() {
+    let app = spawn_app(Backend::Sqlite).await.with_demo().await;
+    staff_session(&app, "desk").await;
+    // The next sign-in asks for a code; the one just used is refused, the next step's accepted.
+    let (_, headers, body) = app
+        .post_form(
+            "/api/staff/sign-in",
+            &[("username", "desk"), ("password", DEMO_STAFF_PASSWORD)],
+            None,
+        )
+        .await;
+    assert!(body.contains("EnterCode"), "{body}");
+    let token = session_cookie(&headers).unwrap();
+    let used = current_code(&app, "desk").await;
+    let (status, _, body) = app
+        .post_form("/api/staff/verify-code", &[("code", &used)], Some(&token))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    app.clock.advance(Duration::seconds(30));
+    let next = current_code(&app, "desk").await;
+    let (status, _, body) = app
+        .post_form("/api/staff/verify-code", &[("code", &next)], Some(&token))
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_is_for_front_desk_and_administrators_only() {
+    let app = spawn_app(Backend::Sqlite).await.with_demo().await;
+    let clinician = staff_session(&app, "clinician").await;
+    assert_eq!(find(&app, &clinician, "RB100001").await.0, 403);
+    let admin = staff_session(&app, "admin").await;
+    assert_eq!(find(&app, &admin, "RB100001").await.0, 200);
+    assert_eq!(find(&app, "no-such-session", "RB100001").await.0, 401);
+    assert_eq!(find(&app, &admin, "RB999999").await.0, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a2_the_desk_issues_a_code_that_activates_the_account() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let token = staff_session(&app, "desk").await;
+        let (status, _, body) = app
+            .post_form(
+                "/api/desk/issue-activation-code",
+                &[("medical_record_number", "RB100001"), ("route", "visit")],
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        let issued: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let code = issued["code"].as_str().unwrap();
+        assert_eq!(issued["expires_on"], "2026-09-13", "90 days after 15 June");
+        let (status, _, body) = app
+            .post_form(
+                "/api/account/activate",
+                &[
+                    ("code", code),
+                    ("date_of_birth", "1988-07-14"),
+                    ("portal_id", "alex.rivera"),
+                    ("password", "riverbend7"),
+                    ("reset_question", "Pet?"),
+                    ("reset_answer", "Biscuit"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        let (_, body) = find(&app, &token, "RB100001").await;
+        assert!(body.contains("\"has_account\":true"), "{body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a1_the_desk_cannot_issue_a_code_for_a_minor() {
+    let app = spawn_app(Backend::Sqlite).await.with_demo().await;
+    let token = staff_session(&app, "desk").await;
+    let (status, _, body) = app
+        .post_form(
+            "/api/desk/issue-activation-code",
+            &[("medical_record_number", "RB100004"), ("route", "visit")],
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("Lily Chen is under 18"), "{body}");
+}
