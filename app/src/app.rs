@@ -5,12 +5,12 @@ use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
 use crate::pages::{
     ActivatePage, ForgotPasswordPage, GettingAnAccountPage, HelpPage, HomePage, NotFoundPage,
-    SignInPage,
+    SignInPage, StaffDeskPage, StaffSignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{SsrMode, StaticSegment, path};
 
 /// The whole HTML document. Runs only on the server, once per page request. The nonce is the
 /// one the server's middleware put in this response's Content-Security-Policy header.
@@ -66,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("help") view=HelpPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("activate") view=ActivatePage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/sign-in") view=StaffSignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/staff/desk") view=StaffDeskPage ssr=SsrMode::Async />
                     <Route
                         path=StaticSegment("forgot-password")
                         view=ForgotPasswordPage

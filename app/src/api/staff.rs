@@ -62,7 +62,8 @@ pub async fn current_staff() -> Result<Option<StaffSummary>, PortalError> {
     super::answer(server::current().await)
 }
 
-#[server(endpoint = "desk/find-patient", input = leptos::server_fn::codec::GetUrl)]
+// POST, so the record number stays out of URLs and logs.
+#[server(endpoint = "desk/find-patient")]
 pub async fn desk_find_patient(medical_record_number: String) -> Result<DeskPatient, PortalError> {
     // Front desk and administrators only.
     super::answer(server::find_patient(medical_record_number).await)

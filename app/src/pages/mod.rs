@@ -8,6 +8,8 @@ mod help;
 mod home;
 mod not_found;
 mod sign_in;
+mod staff_desk;
+mod staff_sign_in;
 
 pub use activate::ActivatePage;
 pub use forgot_password::ForgotPasswordPage;
@@ -16,3 +18,5 @@ pub use help::HelpPage;
 pub use home::HomePage;
 pub use not_found::NotFoundPage;
 pub use sign_in::SignInPage;
+pub use staff_desk::StaffDeskPage;
+pub use staff_sign_in::StaffSignInPage;

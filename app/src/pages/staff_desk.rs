@@ -1,0 +1,142 @@
+//! The enrolment desk (A2): find a patient by medical record number and issue a one-time
+//! activation code to print for them. Front desk and administrators only (the server decides).
+
+use super::components::site::PageTitle;
+use crate::api::staff::{DeskFindPatient, DeskIssueActivationCode, DeskPatient, current_staff};
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn StaffDeskPage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_staff());
+    view! {
+        <PageTitle page="Enrolment desk" />
+        <h1>"Enrolment desk"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(staff)) => {
+                        view! {
+                            <p class="lead">{format!("Signed in as {}", staff.display_name)}</p>
+                            <Desk />
+                        }
+                            .into_any()
+                    }
+                    _ => {
+                        view! {
+                            <p>
+                                "The desk is for signed-in staff. "
+                                <A href="/staff/sign-in">"Staff sign-in"</A>
+                            </p>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Desk() -> impl IntoView {
+    let find = ServerAction::<DeskFindPatient>::new();
+    let issue = ServerAction::<DeskIssueActivationCode>::new();
+    let found = Memo::new(move |_| find.value().get().and_then(Result::ok));
+    view! {
+        <section class="card no-print">
+            <h2>"Find a patient"</h2>
+            <ActionForm action=find>
+                <div class="field">
+                    <label for="medical_record_number">"Medical record number"</label>
+                    <input id="medical_record_number" name="medical_record_number" required />
+                </div>
+                <button type="submit" class="button">"Find patient"</button>
+            </ActionForm>
+            <div role="alert" class="form-problem">
+                {move || find.value().get().and_then(Result::err).map(|e| e.to_string())}
+            </div>
+        </section>
+        {move || found.get().map(|patient| view! { <PatientCard patient issue /> })}
+        {move || {
+            issue
+                .value()
+                .get()
+                .and_then(Result::ok)
+                .map(|issued| {
+                    view! {
+                        <section class="card code-slip" aria-labelledby="code-heading">
+                            <h2 id="code-heading">
+                                {format!("Activation code for {}", issued.patient_name)}
+                            </h2>
+                            <p class="code-slip__code">{issued.code}</p>
+                            <p>
+                                {format!(
+                                    "Enter it on the portal's Activate page with your date of birth. It works once, until {}.",
+                                    issued.expires_on.format("%-d %B %Y"),
+                                )}
+                            </p>
+                            <button
+                                type="button"
+                                class="button no-print"
+                                on:click=|_| {
+                                    if let Some(window) = web_sys_window() {
+                                        let _ = window.print();
+                                    }
+                                }
+                            >
+                                "Print"
+                            </button>
+                        </section>
+                    }
+                })
+        }}
+    }
+}
+
+#[component]
+fn PatientCard(
+    patient: DeskPatient,
+    issue: ServerAction<DeskIssueActivationCode>,
+) -> impl IntoView {
+    let ssn = patient
+        .ssn_last_four
+        .map_or_else(|| "not on file".to_owned(), |l| format!("***-**-{l}"));
+    view! {
+        <section class="card no-print" aria-labelledby="patient-heading">
+            <h2 id="patient-heading">{patient.name.clone()}</h2>
+            <dl class="facts">
+                <dt>"Record number"</dt>
+                <dd>{patient.medical_record_number.clone()}</dd>
+                <dt>"Date of birth"</dt>
+                <dd>{patient.date_of_birth.format("%-d %B %Y").to_string()}</dd>
+                <dt>"Social Security number"</dt>
+                <dd>{ssn}</dd>
+                <dt>"Portal account"</dt>
+                <dd>{if patient.has_account { "Yes" } else { "Not yet" }}</dd>
+            </dl>
+            <ActionForm action=issue>
+                <input type="hidden" name="medical_record_number" value=patient.medical_record_number />
+                <fieldset class="choices">
+                    <legend>"How is the patient enrolling?"</legend>
+                    <label>
+                        <input type="radio" name="route" value="visit" checked />
+                        "At this visit"
+                    </label>
+                    <label>
+                        <input type="radio" name="route" value="paper" />
+                        "From a paper sign-up form"
+                    </label>
+                </fieldset>
+                <button type="submit" class="button">"Issue activation code"</button>
+            </ActionForm>
+            <div role="alert" class="form-problem">
+                {move || issue.value().get().and_then(Result::err).map(|e| e.to_string())}
+            </div>
+        </section>
+    }
+}
+
+/// The browser window, for printing (absent during server rendering).
+fn web_sys_window() -> Option<leptos::web_sys::Window> {
+    leptos::web_sys::window()
+}

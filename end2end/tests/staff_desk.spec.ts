@@ -1,0 +1,65 @@
+import { expect, test } from './fixtures/portal_page';
+import { totpNow } from './fixtures/totp';
+
+// Each project uses its own staff member and patient, so the two run side by side: desktop is
+// the front desk enrolling Pat Morgan (born 29 February 2008, an adult since 1 March 2026),
+// tablet the administrator enrolling Jordan Chen.
+const cases: Record<string, { username: string; mrn: string; patient: string; portalId: string; given: string }> = {
+  desktop: { username: 'desk', mrn: 'RB100006', patient: 'Pat Morgan', portalId: 'pat.morgan', given: 'Pat' },
+  tablet: { username: 'admin', mrn: 'RB100005', patient: 'Jordan Chen', portalId: 'jordan.chen', given: 'Jordan' },
+};
+
+function isoDate(text: string): string {
+  const d = new Date(`${text} 12:00`);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+test.describe('Staff issue a code at the desk (A2)', () => {
+  test.skip(({ javaScriptEnabled }) => javaScriptEnabled === false, 'The desk runs with JavaScript');
+
+  test('staff issue a code, the patient activates, signs in and signs out', async ({ portal, page, browser }, testInfo) => {
+    const c = cases[testInfo.project.name];
+    test.skip(!c, 'desktop and tablet only');
+
+    await portal.goto('/staff/sign-in');
+    await page.getByLabel('Username').fill(c.username);
+    await page.getByLabel('Password').fill('riverbend-demo-2026');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const key = await page.getByLabel('Authenticator key').textContent();
+    await page.getByLabel('Authenticator code').fill(totpNow(key ?? ''));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Enrolment desk' })).toBeVisible();
+
+    await page.getByLabel('Medical record number').fill(c.mrn);
+    await page.getByRole('button', { name: 'Find patient' }).click();
+    await expect(page.getByRole('heading', { name: c.patient })).toBeVisible();
+    await expect(page.getByText(/\*\*\*-\*\*-\d{4}/)).toBeVisible();
+    const born = await page.locator('dt:has-text("Date of birth") + dd').textContent();
+    await page.getByRole('button', { name: 'Issue activation code' }).click();
+    const code = (await page.locator('.code-slip__code').textContent()) ?? '';
+    expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+
+    // The patient, on their own device.
+    const { baseURL, viewport, hasTouch, isMobile } = testInfo.project.use;
+    const patientContext = await browser.newContext({ baseURL, viewport, hasTouch, isMobile });
+    const patientPage = await patientContext.newPage();
+    await patientPage.goto('/activate');
+    await patientPage.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await patientPage.getByLabel('Activation code').fill(code);
+    await patientPage.getByLabel('Date of birth').fill(isoDate(born ?? ''));
+    await patientPage.getByLabel('Choose a portal ID').fill(c.portalId);
+    await patientPage.getByLabel('Choose a password').fill('riverbend7');
+    await patientPage.getByLabel('Password reset question').fill('Favourite teacher?');
+    await patientPage.getByLabel('Answer to your question').fill('Ms Ortiz');
+    await patientPage.getByRole('button', { name: 'Activate' }).click();
+    await expect(patientPage.getByRole('status')).toContainText('Your account is ready');
+    await patientPage.getByRole('link', { name: 'Sign in now' }).click();
+    await patientPage.getByLabel('Portal ID').fill(c.portalId);
+    await patientPage.getByLabel('Password').fill('riverbend7');
+    await patientPage.getByRole('button', { name: 'Sign in' }).click();
+    await expect(patientPage.getByText(`Signed in as ${c.given}`)).toBeVisible();
+    await patientPage.getByRole('button', { name: 'Sign out' }).click();
+    await expect(patientPage.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
+    await patientContext.close();
+  });
+});
