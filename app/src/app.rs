@@ -4,8 +4,8 @@ use crate::pages::components::account_menu::provide_auth_version;
 use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
 use crate::pages::{
-    ActivatePage, ForgotPasswordPage, GettingAnAccountPage, HelpPage, HomePage, NotFoundPage,
-    SignInPage, StaffDeskPage, StaffSignInPage,
+    ActivatePage, ForgotPasswordPage, ForgotPortalIdPage, GettingAnAccountPage, HelpPage, HomePage,
+    NotFoundPage, SignInPage, StaffDeskPage, StaffSignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
@@ -66,6 +66,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("help") view=HelpPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("activate") view=ActivatePage ssr=SsrMode::Async />
+                    <Route
+                        path=StaticSegment("forgot-portal-id")
+                        view=ForgotPortalIdPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/staff/sign-in") view=StaffSignInPage ssr=SsrMode::Async />
                     <Route path=path!("/staff/desk") view=StaffDeskPage ssr=SsrMode::Async />
                     <Route

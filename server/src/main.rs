@@ -96,7 +96,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                     purpose: CodePurpose::Activation,
                     route: CodeRoute::Paper,
                     issued_by_staff_id: None,
-                    valid_days: policy.activation_code_valid_days,
+                    valid_for: app::domain::activation::activation_code_validity(&policy),
                 },
                 now,
             )

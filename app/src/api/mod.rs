@@ -5,6 +5,7 @@
 pub mod account;
 mod error;
 pub mod password_reset;
+pub mod portal_id_recovery;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod site;

@@ -78,6 +78,15 @@ pub async fn desk_issue_activation_code(
     super::answer(server::issue_activation_code(medical_record_number, route).await)
 }
 
+/// A7: a help-line access code for a patient who forgot their portal ID.
+#[server(endpoint = "desk/issue-access-code")]
+pub async fn desk_issue_access_code(
+    medical_record_number: String,
+) -> Result<IssuedCode, PortalError> {
+    // Front desk and administrators only.
+    super::answer(server::issue_access_code(medical_record_number).await)
+}
+
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
@@ -90,6 +99,7 @@ mod server {
     use crate::db::passwords::{hash_password, verify_password};
     use crate::db::sessions::{self, NewSession, SessionOwner};
     use crate::db::{accounts, staff_auth, store};
+    use crate::domain::activation::{access_code_validity, activation_code_validity};
     use crate::domain::age::{AccountEligibility, account_eligibility, local_date};
     use crate::domain::sign_in::locked_until_after_failure;
     use crate::domain::staff::{StaffRole, StaffUsername};
@@ -432,6 +442,52 @@ mod server {
                 summary.name
             )));
         }
+        issue(
+            &state,
+            &member,
+            &person,
+            summary,
+            CodePurpose::Activation,
+            route,
+            activation_code_validity(&policy),
+        )
+        .await
+    }
+
+    pub async fn issue_access_code(mrn: String) -> Result<IssuedCode, PortalError> {
+        let state = app_state()?;
+        let member = require_staff(&state, DESK_ROLES).await?;
+        let (person, summary) = patient_for_desk(&state, &mrn).await?;
+        if !summary.has_account {
+            return Err(PortalError::Invalid(format!(
+                "{} has no portal account yet. Issue an activation code instead.",
+                summary.name
+            )));
+        }
+        let policy = home_policy(&state).await?;
+        issue(
+            &state,
+            &member,
+            &person,
+            summary,
+            CodePurpose::PortalIdRecovery,
+            CodeRoute::HelpLine,
+            access_code_validity(&policy),
+        )
+        .await
+    }
+
+    /// Issues a one-time code of `purpose` for the patient, audited, and returns it to show once.
+    async fn issue(
+        state: &AppState,
+        member: &staff::Model,
+        person: &crate::db::entities::person::Model,
+        summary: DeskPatient,
+        purpose: CodePurpose,
+        route: CodeRoute,
+        valid_for: chrono::Duration,
+    ) -> Result<IssuedCode, PortalError> {
+        let now = state.clock.now();
         let txn = state.db.begin().await.map_err(internal)?;
         let (code, row) = codes::issue_code(
             &txn,
@@ -439,10 +495,10 @@ mod server {
             NewCode {
                 organization_id: state.site.organization_id,
                 person_id: person.id,
-                purpose: CodePurpose::Activation,
+                purpose,
                 route,
                 issued_by_staff_id: Some(member.id),
-                valid_days: policy.activation_code_valid_days,
+                valid_for,
             },
             now,
         )
@@ -451,9 +507,18 @@ mod server {
         audit::record(
             &txn,
             now,
-            event(&state, Actor::Staff(member.id), "code.issued", Outcome::Success)
-                .subject(person.id)
-                .detail(serde_json::json!({ "code_id": row.id, "purpose": "activation", "route": route.as_str() })),
+            event(
+                state,
+                Actor::Staff(member.id),
+                "code.issued",
+                Outcome::Success,
+            )
+            .subject(person.id)
+            .detail(serde_json::json!({
+                "code_id": row.id,
+                "purpose": purpose.as_str(),
+                "route": route.as_str(),
+            })),
         )
         .await
         .map_err(internal)?;

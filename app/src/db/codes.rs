@@ -4,7 +4,7 @@
 
 use super::entities::one_time_code;
 use super::tokens::TokenHasher;
-use crate::domain::activation::{OneTimeCode, expires_at};
+use crate::domain::activation::OneTimeCode;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -18,6 +18,9 @@ pub enum CodePurpose {
     /// A short-lived ticket between the two steps of a forgotten-password reset (A6): proof
     /// that portal ID, SSN and date of birth matched, held by the browser, not a person.
     PasswordReset,
+    /// A short-lived ticket, after a help-line access code proved who someone is (A7), to
+    /// choose a new password.
+    NewPassword,
 }
 
 impl CodePurpose {
@@ -26,6 +29,7 @@ impl CodePurpose {
             Self::Activation => "activation",
             Self::PortalIdRecovery => "portal-id-recovery",
             Self::PasswordReset => "password-reset",
+            Self::NewPassword => "new-password",
         }
     }
 }
@@ -56,7 +60,7 @@ pub struct NewCode {
     pub purpose: CodePurpose,
     pub route: CodeRoute,
     pub issued_by_staff_id: Option<i32>,
-    pub valid_days: u32,
+    pub valid_for: chrono::Duration,
 }
 
 /// Issues a fresh code and returns it (to show once) with its stored row.
@@ -75,7 +79,7 @@ pub async fn issue_code<C: ConnectionTrait>(
         route: Set(new.route.as_str().to_owned()),
         issued_by_staff_id: Set(new.issued_by_staff_id),
         issued_at: Set(now),
-        expires_at: Set(expires_at(now, new.valid_days)),
+        expires_at: Set(now + new.valid_for),
         used_at: Set(None),
         ..Default::default()
     }

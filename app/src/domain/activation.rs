@@ -3,6 +3,7 @@
 //! spaces do not matter, and the letters people confuse with digits (O, I, L) read as the digits.
 //! The store keeps only a hash of a code, so the randomness is supplied by the caller.
 
+use crate::domain::policy::OrganizationPolicy;
 use chrono::{DateTime, Duration, Utc};
 use std::fmt;
 
@@ -72,9 +73,14 @@ pub enum CodeState {
     Expired,
 }
 
-/// The moment a code issued at `issued_at` stops working, `valid_days` later.
-pub fn expires_at(issued_at: DateTime<Utc>, valid_days: u32) -> DateTime<Utc> {
-    issued_at + Duration::days(i64::from(valid_days))
+/// How long an activation code (A2) works after it is issued.
+pub fn activation_code_validity(policy: &OrganizationPolicy) -> Duration {
+    Duration::days(i64::from(policy.activation_code_valid_days))
+}
+
+/// How long a help-line access code (A7) works after it is issued.
+pub fn access_code_validity(policy: &OrganizationPolicy) -> Duration {
+    Duration::hours(i64::from(policy.access_code_valid_hours))
 }
 
 pub fn code_state(
@@ -127,7 +133,7 @@ mod tests {
     #[test]
     fn a2_a_code_works_until_it_expires_and_only_once() {
         let issued: DateTime<Utc> = "2026-01-01T12:00:00Z".parse().unwrap();
-        let end = expires_at(issued, 90);
+        let end = issued + activation_code_validity(&OrganizationPolicy::default());
         assert_eq!(
             end,
             "2026-04-01T12:00:00Z".parse::<DateTime<Utc>>().unwrap()
@@ -138,6 +144,10 @@ mod tests {
         );
         assert_eq!(code_state(end, None, end), CodeState::Expired);
         assert_eq!(code_state(end, Some(issued), issued), CodeState::Used);
+        assert_eq!(
+            access_code_validity(&OrganizationPolicy::default()),
+            Duration::hours(24)
+        );
     }
 
     #[test]

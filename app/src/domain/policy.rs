@@ -12,6 +12,8 @@ pub struct OrganizationPolicy {
     pub adult_age: u32,
     /// A2: days an activation code stays valid.
     pub activation_code_valid_days: u32,
+    /// A7: hours a help-line access code (forgotten portal ID) stays valid.
+    pub access_code_valid_hours: u32,
     /// A3: portal ID length bounds.
     pub portal_id_min_length: u32,
     pub portal_id_max_length: u32,
@@ -43,6 +45,7 @@ impl Default for OrganizationPolicy {
         Self {
             adult_age: 18,
             activation_code_valid_days: 90,
+            access_code_valid_hours: 24,
             portal_id_min_length: 5,
             portal_id_max_length: 14,
             password_min_length: 7,
@@ -108,6 +111,7 @@ impl OrganizationPolicy {
             || self.session_absolute_hours == 0
             || self.attempts_per_address == 0
             || self.attempt_window_minutes == 0
+            || self.access_code_valid_hours == 0
         {
             return Err(PolicyError::Inconsistent(
                 "lockout and session settings must be at least 1",

@@ -3,6 +3,7 @@
 mod activate;
 pub mod components;
 mod forgot_password;
+mod forgot_portal_id;
 mod getting_an_account;
 mod help;
 mod home;
@@ -13,6 +14,7 @@ mod staff_sign_in;
 
 pub use activate::ActivatePage;
 pub use forgot_password::ForgotPasswordPage;
+pub use forgot_portal_id::ForgotPortalIdPage;
 pub use getting_an_account::GettingAnAccountPage;
 pub use help::HelpPage;
 pub use home::HomePage;

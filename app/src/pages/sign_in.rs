@@ -42,9 +42,14 @@ pub fn SignInPage() -> impl IntoView {
                 {move || action.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>
         </section>
-        <p>
-            <A href="/forgot-password">"Forgot password?"</A>
-        </p>
+        <ul class="plain-list">
+            <li>
+                <A href="/forgot-password">"Forgot password?"</A>
+            </li>
+            <li>
+                <A href="/forgot-portal-id">"Forgot portal ID?"</A>
+            </li>
+        </ul>
         <p>
             "Have an activation code? " <A href="/activate">"Activate your account"</A>
         </p>

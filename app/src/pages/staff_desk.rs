@@ -2,7 +2,10 @@
 //! activation code to print for them. Front desk and administrators only (the server decides).
 
 use super::components::site::PageTitle;
-use crate::api::staff::{DeskFindPatient, DeskIssueActivationCode, DeskPatient, current_staff};
+use crate::api::staff::{
+    DeskFindPatient, DeskIssueAccessCode, DeskIssueActivationCode, DeskPatient, IssuedCode,
+    current_staff,
+};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -41,6 +44,7 @@ pub fn StaffDeskPage() -> impl IntoView {
 fn Desk() -> impl IntoView {
     let find = ServerAction::<DeskFindPatient>::new();
     let issue = ServerAction::<DeskIssueActivationCode>::new();
+    let access = ServerAction::<DeskIssueAccessCode>::new();
     let found = Memo::new(move |_| find.value().get().and_then(Result::ok));
     view! {
         <section class="card no-print">
@@ -56,7 +60,7 @@ fn Desk() -> impl IntoView {
                 {move || find.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>
         </section>
-        {move || found.get().map(|patient| view! { <PatientCard patient issue /> })}
+        {move || found.get().map(|patient| view! { <PatientCard patient issue access /> })}
         {move || {
             issue
                 .value()
@@ -64,14 +68,44 @@ fn Desk() -> impl IntoView {
                 .and_then(Result::ok)
                 .map(|issued| {
                     view! {
+                        <CodeSlip
+                            issued
+                            title="Activation code"
+                            instructions="Enter it on the portal's Activate page with your date of birth."
+                        />
+                    }
+                })
+        }}
+        {move || {
+            access
+                .value()
+                .get()
+                .and_then(Result::ok)
+                .map(|issued| {
+                    view! {
+                        <CodeSlip
+                            issued
+                            title="Access code"
+                            instructions="Enter it on the portal's Forgot portal ID page with your Social Security number and date of birth."
+                        />
+                    }
+                })
+        }}
+    }
+}
+
+/// A code to read out or print for the patient.
+#[component]
+fn CodeSlip(issued: IssuedCode, title: &'static str, instructions: &'static str) -> impl IntoView {
+    view! {
                         <section class="card code-slip" aria-labelledby="code-heading">
                             <h2 id="code-heading">
-                                {format!("Activation code for {}", issued.patient_name)}
+                                {format!("{title} for {}", issued.patient_name)}
                             </h2>
                             <p class="code-slip__code">{issued.code}</p>
                             <p>
                                 {format!(
-                                    "Enter it on the portal's Activate page with your date of birth. It works once, until {}.",
+                                    "{instructions} It works once, until {}.",
                                     issued.expires_on.format("%-d %B %Y"),
                                 )}
                             </p>
@@ -87,9 +121,6 @@ fn Desk() -> impl IntoView {
                                 "Print"
                             </button>
                         </section>
-                    }
-                })
-        }}
     }
 }
 
@@ -97,7 +128,10 @@ fn Desk() -> impl IntoView {
 fn PatientCard(
     patient: DeskPatient,
     issue: ServerAction<DeskIssueActivationCode>,
+    access: ServerAction<DeskIssueAccessCode>,
 ) -> impl IntoView {
+    let mrn = patient.medical_record_number.clone();
+    let has_account = patient.has_account;
     let ssn = patient
         .ssn_last_four
         .map_or_else(|| "not on file".to_owned(), |l| format!("***-**-{l}"));
@@ -132,6 +166,17 @@ fn PatientCard(
             <div role="alert" class="form-problem">
                 {move || issue.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>
+            {has_account.then(|| view! {
+                <h3>"Forgotten portal ID"</h3>
+                <p>"After confirming who is calling, give them an access code (it works for a day)."</p>
+                <ActionForm action=access>
+                    <input type="hidden" name="medical_record_number" value=mrn />
+                    <button type="submit" class="button">"Issue portal ID access code"</button>
+                </ActionForm>
+                <div role="alert" class="form-problem">
+                    {move || access.value().get().and_then(Result::err).map(|e| e.to_string())}
+                </div>
+            })}
         </section>
     }
 }

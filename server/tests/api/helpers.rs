@@ -254,7 +254,7 @@ impl TestApp {
                 purpose: CodePurpose::Activation,
                 route: CodeRoute::Visit,
                 issued_by_staff_id: None,
-                valid_days: 90,
+                valid_for: chrono::Duration::days(90),
             },
             self.clock.now(),
         )

@@ -47,21 +47,14 @@ async fn staff_session(app: &TestApp, username: &str) -> String {
 }
 
 async fn find(app: &TestApp, token: &str, mrn: &str) -> (http::StatusCode, String) {
-    let response = app
-        .send(
-            http::Request::get(format!(
-                "/api/desk/find-patient?medical_record_number={mrn}"
-            ))
-            .header("cookie", format!("__Host-portal_session={token}"))
-            .body(axum::body::Body::empty())
-            .unwrap(),
+    let (status, _, body) = app
+        .post_form(
+            "/api/desk/find-patient",
+            &[("medical_record_number", mrn)],
+            Some(token),
         )
         .await;
-    let status = response.status();
-    (
-        status,
-        crate::helpers::body_text(response.into_body()).await,
-    )
+    (status, body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,4 +176,156 @@ async fn a1_the_desk_cannot_issue_a_code_for_a_minor() {
         .await;
     assert_eq!(status, 422);
     assert!(body.contains("Lily Chen is under 18"), "{body}");
+}
+
+async fn desk_code(
+    app: &TestApp,
+    token: &str,
+    endpoint: &str,
+    fields: &[(&str, &str)],
+) -> (http::StatusCode, String) {
+    let (status, _, body) = app.post_form(endpoint, fields, Some(token)).await;
+    (status, body)
+}
+
+fn code_of(body: &str) -> String {
+    let json: serde_json::Value = serde_json::from_str(body).unwrap();
+    json["code"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a7_a_help_line_access_code_shows_the_portal_id_then_a_new_password_is_chosen() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let desk = staff_session(&app, "desk").await;
+        let (status, body) = desk_code(
+            &app,
+            &desk,
+            "/api/desk/issue-access-code",
+            &[("medical_record_number", "RB100001")],
+        )
+        .await;
+        assert_eq!(status, 422, "no account yet");
+        assert!(body.contains("no portal account yet"), "{body}");
+
+        let (_, body) = desk_code(
+            &app,
+            &desk,
+            "/api/desk/issue-activation-code",
+            &[("medical_record_number", "RB100001"), ("route", "visit")],
+        )
+        .await;
+        let (status, _, body) = app
+            .post_form(
+                "/api/account/activate",
+                &[
+                    ("code", &code_of(&body)),
+                    ("date_of_birth", "1988-07-14"),
+                    ("portal_id", "Alex.Rivera"),
+                    ("password", "riverbend7"),
+                    ("reset_question", "Pet?"),
+                    ("reset_answer", "Biscuit"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+
+        let (status, body) = desk_code(
+            &app,
+            &desk,
+            "/api/desk/issue-access-code",
+            &[("medical_record_number", "RB100001")],
+        )
+        .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        let access = code_of(&body);
+        let recover = |ssn: &'static str| {
+            let access = access.clone();
+            let app = &app;
+            async move {
+                app.post_form(
+                    "/api/account/forgot-portal-id/recover",
+                    &[
+                        ("access_code", &access),
+                        ("ssn", ssn),
+                        ("date_of_birth", "1988-07-14"),
+                    ],
+                    None,
+                )
+                .await
+            }
+        };
+        let (status, _, body) = recover("123-45-6782").await;
+        assert_eq!(status, 422);
+        assert!(body.contains("do not match our records"), "{body}");
+        let (status, _, body) = recover("123-45-6781").await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            json["portal_id"], "Alex.Rivera",
+            "the original portal ID, as chosen"
+        );
+        let ticket = json["ticket"].as_str().unwrap().to_owned();
+
+        let (status, _, body) = app
+            .post_form(
+                "/api/account/forgot-portal-id/new-password",
+                &[("ticket", &ticket), ("new_password", "river-new-8")],
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, _, _) = app
+            .post_form(
+                "/api/account/sign-in",
+                &[("portal_id", "alex.rivera"), ("password", "river-new-8")],
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (_, _, body) = recover("123-45-6781").await;
+        assert!(body.contains("already been used"), "{body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a7_an_access_code_expires_after_a_day() {
+    let app = spawn_app(Backend::Sqlite).await.with_demo().await;
+    let desk = staff_session(&app, "desk").await;
+    let code = app.activation_code_for("Alex").await;
+    app.post_form(
+        "/api/account/activate",
+        &[
+            ("code", &code),
+            ("date_of_birth", "1988-07-14"),
+            ("portal_id", "alex.rivera"),
+            ("password", "riverbend7"),
+            ("reset_question", "Pet?"),
+            ("reset_answer", "Biscuit"),
+        ],
+        None,
+    )
+    .await;
+    let (_, body) = desk_code(
+        &app,
+        &desk,
+        "/api/desk/issue-access-code",
+        &[("medical_record_number", "RB100001")],
+    )
+    .await;
+    let access = code_of(&body);
+    app.clock.advance(Duration::hours(24));
+    let (_, _, body) = app
+        .post_form(
+            "/api/account/forgot-portal-id/recover",
+            &[
+                ("access_code", &access),
+                ("ssn", "123456781"),
+                ("date_of_birth", "1988-07-14"),
+            ],
+            None,
+        )
+        .await;
+    assert!(body.contains("expired"), "{body}");
 }
