@@ -31,6 +31,8 @@ pub struct DeskPatient {
     pub date_of_birth: chrono::NaiveDate,
     pub ssn_last_four: Option<String>,
     pub has_account: bool,
+    /// Locked after too many failed attempts (the desk can unlock it).
+    pub account_locked: bool,
 }
 
 /// A code to print for the patient. Shown once; only its hash is kept.
@@ -76,6 +78,16 @@ pub async fn desk_issue_activation_code(
 ) -> Result<IssuedCode, PortalError> {
     // Front desk and administrators only.
     super::answer(server::issue_activation_code(medical_record_number, route).await)
+}
+
+/// Unlocks a patient's account locked after too many failed attempts (after staff have
+/// confirmed who is asking).
+#[server(endpoint = "desk/unlock-account")]
+pub async fn desk_unlock_account(
+    medical_record_number: String,
+) -> Result<DeskPatient, PortalError> {
+    // Front desk and administrators only.
+    super::answer(server::unlock_account(medical_record_number).await)
 }
 
 /// A7: a help-line access code for a patient who forgot their portal ID.
@@ -370,15 +382,19 @@ mod server {
             .await
             .map_err(internal)?
             .ok_or(PortalError::NotFound)?;
-        let has_account = accounts::person_has_account(db, person.id, org)
+        let account = accounts::account_of_person(db, person.id, org)
             .await
             .map_err(internal)?;
+        let now = state.clock.now();
         let summary = DeskPatient {
             medical_record_number: patient.medical_record_number,
             name: format!("{} {}", person.given_name, person.family_name),
             date_of_birth: person.date_of_birth,
             ssn_last_four: person.ssn_last_four.clone(),
-            has_account,
+            has_account: account.is_some(),
+            account_locked: account
+                .and_then(|a| a.locked_until)
+                .is_some_and(|until| until > now),
         };
         Ok((person, summary))
     }
@@ -452,6 +468,36 @@ mod server {
             activation_code_validity(&policy),
         )
         .await
+    }
+
+    pub async fn unlock_account(mrn: String) -> Result<DeskPatient, PortalError> {
+        let state = app_state()?;
+        let member = require_staff(&state, DESK_ROLES).await?;
+        let (person, _) = patient_for_desk(&state, &mrn).await?;
+        let account = accounts::account_of_person(&state.db, person.id, state.site.organization_id)
+            .await
+            .map_err(internal)?
+            .ok_or(PortalError::NotFound)?;
+        let now = state.clock.now();
+        let txn = state.db.begin().await.map_err(internal)?;
+        accounts::clear_lockout(&txn, account.id)
+            .await
+            .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            event(
+                &state,
+                Actor::Staff(member.id),
+                "account.unlocked",
+                Outcome::Success,
+            )
+            .subject(person.id),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(patient_for_desk(&state, &mrn).await?.1)
     }
 
     pub async fn issue_access_code(mrn: String) -> Result<IssuedCode, PortalError> {

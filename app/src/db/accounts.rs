@@ -119,6 +119,20 @@ pub async fn lock_account<C: ConnectionTrait>(
         .map(|_| ())
 }
 
+/// Clears failed attempts and any lockout (staff unlocking an account).
+pub async fn clear_lockout<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<(), DbErr> {
+    portal_account::Entity::update_many()
+        .col_expr(portal_account::Column::FailedSignIns, Expr::value(0))
+        .col_expr(
+            portal_account::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(portal_account::Column::Id.eq(account_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
 /// Replaces the password and clears any lockout (after a successful reset).
 pub async fn set_password<C: ConnectionTrait>(
     db: &C,

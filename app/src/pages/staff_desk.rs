@@ -3,8 +3,8 @@
 
 use super::components::site::PageTitle;
 use crate::api::staff::{
-    DeskFindPatient, DeskIssueAccessCode, DeskIssueActivationCode, DeskPatient, IssuedCode,
-    current_staff,
+    DeskFindPatient, DeskIssueAccessCode, DeskIssueActivationCode, DeskPatient, DeskUnlockAccount,
+    IssuedCode, current_staff,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -45,6 +45,7 @@ fn Desk() -> impl IntoView {
     let find = ServerAction::<DeskFindPatient>::new();
     let issue = ServerAction::<DeskIssueActivationCode>::new();
     let access = ServerAction::<DeskIssueAccessCode>::new();
+    let unlock = ServerAction::<DeskUnlockAccount>::new();
     let found = Memo::new(move |_| find.value().get().and_then(Result::ok));
     view! {
         <section class="card no-print">
@@ -60,7 +61,7 @@ fn Desk() -> impl IntoView {
                 {move || find.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>
         </section>
-        {move || found.get().map(|patient| view! { <PatientCard patient issue access /> })}
+        {move || found.get().map(|patient| view! { <PatientCard patient issue access unlock /> })}
         {move || {
             issue
                 .value()
@@ -129,9 +130,12 @@ fn PatientCard(
     patient: DeskPatient,
     issue: ServerAction<DeskIssueActivationCode>,
     access: ServerAction<DeskIssueAccessCode>,
+    unlock: ServerAction<DeskUnlockAccount>,
 ) -> impl IntoView {
     let mrn = patient.medical_record_number.clone();
+    let unlock_mrn = patient.medical_record_number.clone();
     let has_account = patient.has_account;
+    let locked = patient.account_locked;
     let ssn = patient
         .ssn_last_four
         .map_or_else(|| "not on file".to_owned(), |l| format!("***-**-{l}"));
@@ -166,6 +170,29 @@ fn PatientCard(
             <div role="alert" class="form-problem">
                 {move || issue.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>
+            {locked
+                .then(|| {
+                    view! {
+                        <div class="notice">
+                            <p>"This account is locked after too many failed attempts."</p>
+                            <ActionForm action=unlock>
+                                <input type="hidden" name="medical_record_number" value=unlock_mrn />
+                                <button type="submit" class="button">"Unlock account"</button>
+                            </ActionForm>
+                        </div>
+                    }
+                })}
+            <p role="status">
+                {move || {
+                    unlock
+                        .value()
+                        .get()
+                        .map(|r| match r {
+                            Ok(_) => "The account is unlocked. The patient can sign in now.".to_owned(),
+                            Err(e) => e.to_string(),
+                        })
+                }}
+            </p>
             {has_account.then(|| view! {
                 <h3>"Forgotten portal ID"</h3>
                 <p>"After confirming who is calling, give them an access code (it works for a day)."</p>

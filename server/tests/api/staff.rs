@@ -329,3 +329,59 @@ async fn a7_an_access_code_expires_after_a_day() {
         .await;
     assert!(body.contains("expired"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_sees_a_locked_account_and_unlocks_it() {
+    let app = spawn_app(Backend::Sqlite).await.with_demo().await;
+    let code = app.activation_code_for("Alex").await;
+    app.post_form(
+        "/api/account/activate",
+        &[
+            ("code", &code),
+            ("date_of_birth", "1988-07-14"),
+            ("portal_id", "alex.rivera"),
+            ("password", "riverbend7"),
+            ("reset_question", "Pet?"),
+            ("reset_answer", "Biscuit"),
+        ],
+        None,
+    )
+    .await;
+    for _ in 0..5 {
+        app.post_form(
+            "/api/account/sign-in",
+            &[("portal_id", "alex.rivera"), ("password", "guess-123")],
+            None,
+        )
+        .await;
+    }
+    let desk = staff_session(&app, "desk").await;
+    let (_, body) = find(&app, &desk, "RB100001").await;
+    assert!(body.contains("\"account_locked\":true"), "{body}");
+    let (status, body) = desk_code(
+        &app,
+        &desk,
+        "/api/desk/unlock-account",
+        &[("medical_record_number", "RB100001")],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"account_locked\":false"), "{body}");
+    let (status, _, body) = app
+        .post_form(
+            "/api/account/sign-in",
+            &[("portal_id", "alex.rivera"), ("password", "riverbend7")],
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "signs in at once: {body}");
+    let clinician = staff_session(&app, "clinician").await;
+    let (status, _) = desk_code(
+        &app,
+        &clinician,
+        "/api/desk/unlock-account",
+        &[("medical_record_number", "RB100001")],
+    )
+    .await;
+    assert_eq!(status, 403);
+}
