@@ -117,6 +117,24 @@ const PEOPLE: &[DemoPerson] = &[
         ssn: Some("123-45-6788"),
         mrn: "RB100008",
     },
+    DemoPerson {
+        key: "grace",
+        given: "Grace",
+        family: "Kim",
+        born: Born::On(1995, 9, 30),
+        email: Some("grace.kim@example.org"),
+        ssn: Some("123-45-6790"),
+        mrn: "RB100009",
+    },
+    DemoPerson {
+        key: "omar",
+        given: "Omar",
+        family: "Haddad",
+        born: Born::On(1979, 12, 5),
+        email: Some("omar.haddad@example.org"),
+        ssn: Some("123-45-6791"),
+        mrn: "RB100010",
+    },
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
