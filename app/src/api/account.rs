@@ -62,7 +62,7 @@ mod server {
     use crate::api::session::{self, signed_in_account};
     use crate::api::site::home_policy;
     use crate::db::accounts::{self, NewAccount};
-    use crate::db::audit::{self, Actor, AuditEvent, Outcome};
+    use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose};
     use crate::db::passwords::{hash_password, verify_password};
     use crate::db::sessions::{self, NewSession, SessionOwner};
@@ -105,12 +105,7 @@ mod server {
         HASH.get_or_init(|| hash_password("no account has this password 0"))
     }
 
-    fn event(state: &AppState, actor: Actor, action: &'static str, outcome: Outcome) -> AuditEvent {
-        let mut event =
-            AuditEvent::new(actor, action, outcome).organization(state.site.organization_id);
-        event.source_ip = session::source_ip();
-        event
-    }
+    use crate::api::session::audit_event as event;
 
     pub async fn activate(
         code: String,

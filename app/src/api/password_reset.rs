@@ -41,7 +41,7 @@ mod server {
     use crate::api::session;
     use crate::api::site::home_policy;
     use crate::db::accounts;
-    use crate::db::audit::{self, Actor, AuditEvent, Outcome};
+    use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose};
     use crate::db::passwords::{hash_password, verify_password};
     use crate::db::sessions;
@@ -50,7 +50,7 @@ mod server {
     use crate::domain::password::{ResetAnswerError, check_password, normalize_answer};
     use crate::domain::sign_in::locked_until_after_failure;
     use crate::domain::ssn::Ssn;
-    use crate::state::{AppState, app_state};
+    use crate::state::app_state;
     use sea_orm::TransactionTrait;
 
     const TICKET_MINUTES: i64 = 15;
@@ -59,12 +59,7 @@ mod server {
         PortalError::internal("password_reset", e)
     }
 
-    fn event(state: &AppState, actor: Actor, action: &'static str, outcome: Outcome) -> AuditEvent {
-        let mut event =
-            AuditEvent::new(actor, action, outcome).organization(state.site.organization_id);
-        event.source_ip = session::source_ip();
-        event
-    }
+    use crate::api::session::audit_event as event;
 
     fn start_again() -> PortalError {
         PortalError::Invalid("This password reset has expired. Please start again.".into())

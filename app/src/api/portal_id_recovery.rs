@@ -34,7 +34,7 @@ mod server {
     use crate::api::account::off_runtime;
     use crate::api::session;
     use crate::api::site::home_policy;
-    use crate::db::audit::{self, Actor, AuditEvent, Outcome};
+    use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose};
     use crate::db::passwords::hash_password;
     use crate::db::{accounts, sessions};
@@ -42,7 +42,7 @@ mod server {
     use crate::domain::age::parse_date_of_birth;
     use crate::domain::password::check_password;
     use crate::domain::ssn::Ssn;
-    use crate::state::{AppState, app_state};
+    use crate::state::app_state;
     use sea_orm::TransactionTrait;
 
     const TICKET_MINUTES: i64 = 15;
@@ -55,12 +55,7 @@ mod server {
         PortalError::Invalid(e.to_string())
     }
 
-    fn event(state: &AppState, actor: Actor, action: &'static str, outcome: Outcome) -> AuditEvent {
-        let mut event =
-            AuditEvent::new(actor, action, outcome).organization(state.site.organization_id);
-        event.source_ip = session::source_ip();
-        event
-    }
+    use crate::api::session::audit_event as event;
 
     pub async fn recover(
         access_code: String,

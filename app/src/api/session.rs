@@ -14,6 +14,19 @@ use sea_orm::EntityTrait;
 
 pub const SESSION_COOKIE: &str = "__Host-portal_session";
 
+/// An audit entry for this organization, from this request's address.
+pub fn audit_event(
+    state: &AppState,
+    actor: crate::db::audit::Actor,
+    action: &'static str,
+    outcome: crate::db::audit::Outcome,
+) -> crate::db::audit::AuditEvent {
+    let mut event = crate::db::audit::AuditEvent::new(actor, action, outcome)
+        .organization(state.site.organization_id);
+    event.source_ip = source_ip();
+    event
+}
+
 /// The request's headers, from inside a server function.
 fn request_parts() -> Option<http::request::Parts> {
     use_context::<http::request::Parts>()
@@ -89,92 +102,69 @@ pub fn clear_session_cookie() {
     ));
 }
 
-/// The signed-in patient, if the cookie names a live session. An idle or expired session is
-/// ended here; an active one is marked as seen.
-pub async fn signed_in_account(
-    state: &AppState,
-) -> Result<Option<(session::Model, portal_account::Model)>, PortalError> {
+/// The live session the cookie names: an idle or expired one is ended here (and its cookie
+/// cleared), an active one is marked as seen.
+async fn live_session(state: &AppState) -> Result<Option<session::Model>, PortalError> {
     let Some(token) = session_token() else {
         return Ok(None);
     };
     let db = &state.db;
-    let fail = |e| PortalError::internal("signed_in_account", e);
+    let fail = |e| PortalError::internal("live_session", e);
     let Some(session) = sessions::find_session(db, &state.tokens, &token)
         .await
         .map_err(fail)?
     else {
+        return Ok(None);
+    };
+    let policy = super::site::home_policy(state).await?;
+    let now = state.clock.now();
+    if session_state(session.last_seen_at, session.expires_at, now, &policy) != SessionState::Active
+    {
+        sessions::end_session(db, &session.id_hash)
+            .await
+            .map_err(fail)?;
+        clear_session_cookie();
+        return Ok(None);
+    }
+    sessions::touch_session(db, &session.id_hash, now)
+        .await
+        .map_err(fail)?;
+    Ok(Some(session))
+}
+
+/// The signed-in patient, if the cookie names a live patient session on an active account.
+pub async fn signed_in_account(
+    state: &AppState,
+) -> Result<Option<(session::Model, portal_account::Model)>, PortalError> {
+    let Some(session) = live_session(state).await? else {
         return Ok(None);
     };
     let Some(account_id) = session.account_id else {
         return Ok(None);
     };
-    let policy = super::site::home_policy(state).await?;
-    let now = state.clock.now();
-    if session_state(session.last_seen_at, session.expires_at, now, &policy) != SessionState::Active
-    {
-        sessions::end_session(db, &session.id_hash)
-            .await
-            .map_err(fail)?;
-        clear_session_cookie();
-        return Ok(None);
-    }
-    let Some(account) = portal_account::Entity::find_by_id(account_id)
-        .one(db)
+    let account = portal_account::Entity::find_by_id(account_id)
+        .one(&state.db)
         .await
-        .map_err(fail)?
-    else {
-        return Ok(None);
-    };
-    if account.status != "active" {
-        return Ok(None);
-    }
-    sessions::touch_session(db, &session.id_hash, now)
-        .await
-        .map_err(fail)?;
-    Ok(Some((session, account)))
+        .map_err(|e| PortalError::internal("signed_in_account", e))?
+        .filter(|a| a.status == "active");
+    Ok(account.map(|a| (session, a)))
 }
 
-/// The staff member whose session the cookie names, whether or not they have passed the second
-/// step yet (callers check `second_factor_passed`). Idle and expired sessions are ended here.
+/// The staff member whose live session the cookie names, whether or not they have passed the
+/// second step yet (callers check `second_factor_passed`).
 pub async fn signed_in_staff(
     state: &AppState,
 ) -> Result<Option<(session::Model, staff::Model)>, PortalError> {
-    let Some(token) = session_token() else {
-        return Ok(None);
-    };
-    let db = &state.db;
-    let fail = |e| PortalError::internal("signed_in_staff", e);
-    let Some(session) = sessions::find_session(db, &state.tokens, &token)
-        .await
-        .map_err(fail)?
-    else {
+    let Some(session) = live_session(state).await? else {
         return Ok(None);
     };
     let Some(staff_id) = session.staff_id else {
         return Ok(None);
     };
-    let policy = super::site::home_policy(state).await?;
-    let now = state.clock.now();
-    if session_state(session.last_seen_at, session.expires_at, now, &policy) != SessionState::Active
-    {
-        sessions::end_session(db, &session.id_hash)
-            .await
-            .map_err(fail)?;
-        clear_session_cookie();
-        return Ok(None);
-    }
-    let Some(member) = staff::Entity::find_by_id(staff_id)
-        .one(db)
+    let member = staff::Entity::find_by_id(staff_id)
+        .one(&state.db)
         .await
-        .map_err(fail)?
-    else {
-        return Ok(None);
-    };
-    if !member.active || member.organization_id != state.site.organization_id {
-        return Ok(None);
-    }
-    sessions::touch_session(db, &session.id_hash, now)
-        .await
-        .map_err(fail)?;
-    Ok(Some((session, member)))
+        .map_err(|e| PortalError::internal("signed_in_staff", e))?
+        .filter(|m| m.active && m.organization_id == state.site.organization_id);
+    Ok(member.map(|m| (session, m)))
 }

@@ -105,7 +105,7 @@ mod server {
     use crate::api::account::{locked_message, off_runtime};
     use crate::api::session::{self, signed_in_staff};
     use crate::api::site::home_policy;
-    use crate::db::audit::{self, Actor, AuditEvent, Outcome};
+    use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose, CodeRoute, NewCode};
     use crate::db::entities::staff;
     use crate::db::passwords::{hash_password, verify_password};
@@ -125,12 +125,7 @@ mod server {
         PortalError::internal("staff", e)
     }
 
-    fn event(state: &AppState, actor: Actor, action: &'static str, outcome: Outcome) -> AuditEvent {
-        let mut event =
-            AuditEvent::new(actor, action, outcome).organization(state.site.organization_id);
-        event.source_ip = session::source_ip();
-        event
-    }
+    use crate::api::session::audit_event as event;
 
     fn dummy_hash() -> &'static str {
         static HASH: OnceLock<String> = OnceLock::new();
