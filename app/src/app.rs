@@ -45,8 +45,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_site_info();
     provide_auth_version();
+    provide_site_info();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/portal.css" />

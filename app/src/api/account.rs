@@ -54,7 +54,7 @@ pub async fn who_am_i() -> Result<Option<SignedInPatient>, PortalError> {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::{locked_message, off_runtime};
+pub(crate) use server::{locked_message, off_runtime, who_am_i as signed_in_patient};
 
 #[cfg(feature = "ssr")]
 mod server {

@@ -14,17 +14,27 @@ use serde::{Deserialize, Serialize};
 pub struct SiteInfo {
     pub branding: Branding,
     pub policy: OrganizationPolicy,
+    /// Who is signed in on this browser, for the page header (one request for both).
+    pub signed_in: Option<crate::api::account::SignedInPatient>,
 }
 
 #[server(endpoint = "site/info", input = leptos::server_fn::codec::GetUrl)]
 pub async fn get_site_info() -> Result<SiteInfo, PortalError> {
     // Public by design: it is what the sign-in page shows anyone.
-    let state = super::app_state()?;
-    let policy = home_policy(&state).await?;
-    Ok(SiteInfo {
-        branding: state.site.branding.clone(),
-        policy,
-    })
+    // Who is signed in is only ever the caller's own session.
+    super::answer(
+        async {
+            let state = super::app_state()?;
+            let policy = home_policy(&state).await?;
+            let signed_in = crate::api::account::signed_in_patient().await?;
+            Ok(SiteInfo {
+                branding: state.site.branding.clone(),
+                policy,
+                signed_in,
+            })
+        }
+        .await,
+    )
 }
 
 #[cfg(feature = "ssr")]

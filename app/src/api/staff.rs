@@ -442,7 +442,7 @@ mod server {
                 return Err(PortalError::Invalid(format!(
                     "{} is under {adult_age} and cannot have an account until {}. A parent or guardian can ask for proxy access instead.",
                     summary.name,
-                    adult_on.format("%-d %B %Y")
+                    crate::domain::dates::long_date(adult_on)
                 )));
             }
             AccountEligibility::BornInFuture => return Err(PortalError::NotFound),

@@ -6,6 +6,7 @@ pub mod activation;
 pub mod age;
 pub mod branding;
 pub mod clock;
+pub mod dates;
 pub mod password;
 pub mod policy;
 pub mod portal_id;

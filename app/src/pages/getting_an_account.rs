@@ -108,7 +108,7 @@ fn eligibility_message(answer: &AccountEligibility) -> String {
             adult_on,
         } => format!(
             "You are under {adult_age}, so you cannot have an account yet. You can enrol from {}. Until then, a parent or guardian can ask for proxy access to your record.",
-            adult_on.format("%-d %B %Y")
+            crate::domain::dates::long_date(*adult_on)
         ),
         AccountEligibility::BornInFuture => {
             "That date is in the future. Check the date of birth and try again.".to_owned()

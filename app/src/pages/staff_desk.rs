@@ -107,7 +107,7 @@ fn CodeSlip(issued: IssuedCode, title: &'static str, instructions: &'static str)
                             <p>
                                 {format!(
                                     "{instructions} It works once, until {}.",
-                                    issued.expires_on.format("%-d %B %Y"),
+                                    crate::domain::dates::long_date(issued.expires_on),
                                 )}
                             </p>
                             <button
@@ -146,7 +146,7 @@ fn PatientCard(
                 <dt>"Record number"</dt>
                 <dd>{patient.medical_record_number.clone()}</dd>
                 <dt>"Date of birth"</dt>
-                <dd>{patient.date_of_birth.format("%-d %B %Y").to_string()}</dd>
+                <dd>{crate::domain::dates::long_date(patient.date_of_birth)}</dd>
                 <dt>"Social Security number"</dt>
                 <dd>{ssn}</dd>
                 <dt>"Portal account"</dt>

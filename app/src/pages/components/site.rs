@@ -9,8 +9,13 @@ use leptos_meta::Title;
 #[derive(Clone, Copy)]
 struct SiteInfoResource(Resource<Result<SiteInfo, PortalError>>);
 
+/// Loads the site's information (again whenever who is signed in changes).
 pub fn provide_site_info() {
-    provide_context(SiteInfoResource(Resource::new(|| (), |_| get_site_info())));
+    let version = use_context::<super::account_menu::AuthVersion>().map(|v| v.0);
+    provide_context(SiteInfoResource(Resource::new(
+        move || version.map(|v| v.get()),
+        |_| get_site_info(),
+    )));
 }
 
 /// Renders `view` with the site's information once it has loaded; while loading, nothing; if it
