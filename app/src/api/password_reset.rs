@@ -35,6 +35,9 @@ pub async fn finish_password_reset(
 }
 
 #[cfg(feature = "ssr")]
+pub(crate) use server::replace_password;
+
+#[cfg(feature = "ssr")]
 mod server {
     use super::{PortalError, ResetChallenge};
     use crate::api::account::{locked_message, off_runtime};
@@ -219,32 +222,49 @@ mod server {
                 |until| locked_message(&state, until),
             ));
         }
+        replace_password(
+            &state,
+            row.id,
+            &account,
+            new_password,
+            "password_reset.completed",
+            start_again,
+        )
+        .await
+    }
+
+    /// The last step of A6 and A7: uses the ticket, sets the new password (clearing any
+    /// lockout) and ends every session of the account, whoever knew the old password, in one
+    /// transaction, audited as `action`.
+    pub(crate) async fn replace_password(
+        state: &crate::state::AppState,
+        ticket_id: i32,
+        account: &crate::db::entities::portal_account::Model,
+        new_password: String,
+        action: &'static str,
+        ticket_gone: fn() -> PortalError,
+    ) -> Result<(), PortalError> {
+        let now = state.clock.now();
         let password_hash = off_runtime(move || hash_password(&new_password)).await?;
-        let txn = db.begin().await.map_err(internal)?;
-        if !codes::mark_code_used(&txn, row.id, now)
+        let txn = state.db.begin().await.map_err(internal)?;
+        if !codes::mark_code_used(&txn, ticket_id, now)
             .await
             .map_err(internal)?
         {
-            return Err(start_again());
+            return Err(ticket_gone());
         }
         accounts::set_password(&txn, account.id, password_hash)
             .await
             .map_err(internal)?;
-        // Whoever knew the old password is signed out everywhere.
         let ended = sessions::end_other_sessions(&txn, account.id, None)
             .await
             .map_err(internal)?;
         audit::record(
             &txn,
             now,
-            event(
-                &state,
-                Actor::Account(account.id),
-                "password_reset.completed",
-                Outcome::Success,
-            )
-            .subject(account.person_id)
-            .detail(serde_json::json!({ "sessions_ended": ended })),
+            event(state, Actor::Account(account.id), action, Outcome::Success)
+                .subject(account.person_id)
+                .detail(serde_json::json!({ "sessions_ended": ended })),
         )
         .await
         .map_err(internal)?;

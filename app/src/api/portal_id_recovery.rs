@@ -31,13 +31,11 @@ pub async fn choose_new_password(ticket: String, new_password: String) -> Result
 #[cfg(feature = "ssr")]
 mod server {
     use super::{PortalError, RecoveredPortalId};
-    use crate::api::account::off_runtime;
     use crate::api::session;
     use crate::api::site::home_policy;
+    use crate::db::accounts;
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose};
-    use crate::db::passwords::hash_password;
-    use crate::db::{accounts, sessions};
     use crate::domain::activation::{CodeState, OneTimeCode, code_state};
     use crate::domain::age::parse_date_of_birth;
     use crate::domain::password::check_password;
@@ -188,35 +186,14 @@ mod server {
             .map_err(internal)?
             .ok_or_else(start_again)?;
         check_password(&new_password, Some(&account.portal_id), &policy).map_err(invalid)?;
-        let password_hash = off_runtime(move || hash_password(&new_password)).await?;
-        let txn = db.begin().await.map_err(internal)?;
-        if !codes::mark_code_used(&txn, row.id, now)
-            .await
-            .map_err(internal)?
-        {
-            return Err(start_again());
-        }
-        accounts::set_password(&txn, account.id, password_hash)
-            .await
-            .map_err(internal)?;
-        let ended = sessions::end_other_sessions(&txn, account.id, None)
-            .await
-            .map_err(internal)?;
-        audit::record(
-            &txn,
-            now,
-            event(
-                &state,
-                Actor::Account(account.id),
-                "password.changed_after_recovery",
-                Outcome::Success,
-            )
-            .subject(account.person_id)
-            .detail(serde_json::json!({ "sessions_ended": ended })),
+        crate::api::password_reset::replace_password(
+            &state,
+            row.id,
+            &account,
+            new_password,
+            "password.changed_after_recovery",
+            start_again,
         )
         .await
-        .map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
-        Ok(())
     }
 }

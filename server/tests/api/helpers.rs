@@ -241,6 +241,27 @@ impl TestApp {
             .id
     }
 
+    /// Alex Rivera (born 1988-07-14) activates as `alex.rivera` / `riverbend7`, reset answer
+    /// "Biscuit".
+    pub async fn activate_alex(&self) {
+        let code = self.activation_code_for("Alex").await;
+        let (status, _, body) = self
+            .post_form(
+                "/api/account/activate",
+                &[
+                    ("code", &code),
+                    ("date_of_birth", "1988-07-14"),
+                    ("portal_id", "alex.rivera"),
+                    ("password", "riverbend7"),
+                    ("reset_question", "Name of my first pet?"),
+                    ("reset_answer", "Biscuit"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     /// Issues an activation code for a demo person, as the enrolment desk will.
     pub async fn activation_code_for(&self, given_name: &str) -> String {
         use app::db::codes::{CodePurpose, CodeRoute, NewCode, issue_code};

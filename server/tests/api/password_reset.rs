@@ -10,22 +10,7 @@ const FINISH: &str = "/api/account/forgot-password/finish";
 /// reset answer "Biscuit".
 async fn alex_with_account(backend: Backend) -> TestApp {
     let app = spawn_app(backend).await.with_demo().await;
-    let code = app.activation_code_for("Alex").await;
-    let (status, _, body) = app
-        .post_form(
-            "/api/account/activate",
-            &[
-                ("code", &code),
-                ("date_of_birth", "1988-07-14"),
-                ("portal_id", "alex.rivera"),
-                ("password", "riverbend7"),
-                ("reset_question", "Name of my first pet?"),
-                ("reset_answer", "Biscuit"),
-            ],
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    app.activate_alex().await;
     app
 }
 

@@ -293,20 +293,7 @@ async fn a7_a_help_line_access_code_shows_the_portal_id_then_a_new_password_is_c
 async fn a7_an_access_code_expires_after_a_day() {
     let app = spawn_app(Backend::Sqlite).await.with_demo().await;
     let desk = staff_session(&app, "desk").await;
-    let code = app.activation_code_for("Alex").await;
-    app.post_form(
-        "/api/account/activate",
-        &[
-            ("code", &code),
-            ("date_of_birth", "1988-07-14"),
-            ("portal_id", "alex.rivera"),
-            ("password", "riverbend7"),
-            ("reset_question", "Pet?"),
-            ("reset_answer", "Biscuit"),
-        ],
-        None,
-    )
-    .await;
+    app.activate_alex().await;
     let (_, body) = desk_code(
         &app,
         &desk,
@@ -333,20 +320,7 @@ async fn a7_an_access_code_expires_after_a_day() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_desk_sees_a_locked_account_and_unlocks_it() {
     let app = spawn_app(Backend::Sqlite).await.with_demo().await;
-    let code = app.activation_code_for("Alex").await;
-    app.post_form(
-        "/api/account/activate",
-        &[
-            ("code", &code),
-            ("date_of_birth", "1988-07-14"),
-            ("portal_id", "alex.rivera"),
-            ("password", "riverbend7"),
-            ("reset_question", "Pet?"),
-            ("reset_answer", "Biscuit"),
-        ],
-        None,
-    )
-    .await;
+    app.activate_alex().await;
     for _ in 0..5 {
         app.post_form(
             "/api/account/sign-in",
