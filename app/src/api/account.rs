@@ -59,6 +59,7 @@ pub(crate) use server::{locked_message, off_runtime, who_am_i as signed_in_patie
 #[cfg(feature = "ssr")]
 mod server {
     use super::{PortalError, SignedInPatient};
+    use crate::api::attempts::{Attempter, count_failure};
     use crate::api::session::{self, signed_in_account};
     use crate::api::site::home_policy;
     use crate::db::accounts::{self, NewAccount};
@@ -72,7 +73,6 @@ mod server {
     };
     use crate::domain::password::{check_password, check_reset_answer, normalize_answer};
     use crate::domain::portal_id::PortalId;
-    use crate::domain::sign_in::locked_until_after_failure;
     use crate::state::{AppState, app_state};
     use chrono::{DateTime, Utc};
     use sea_orm::TransactionTrait;
@@ -226,7 +226,10 @@ mod server {
         )
         .await
         // Taken between our check and the insert: the unique index decides.
-        .map_err(|_| taken())?;
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => taken(),
+            _ => internal(e),
+        })?;
         audit::record(
             &txn,
             now,
@@ -305,33 +308,17 @@ mod server {
         let stored = account.password_hash.clone();
         let matches = off_runtime(move || verify_password(&password, &stored)).await?;
         if !matches || account.status != "active" {
-            let failures = accounts::record_failed_sign_in(db, account.id)
-                .await
-                .map_err(internal)?;
-            let lock = locked_until_after_failure(failures, now, &policy);
-            if let Some(until) = lock {
-                accounts::lock_account(db, account.id, until)
-                    .await
-                    .map_err(internal)?;
-            }
-            audit::record(
-                db,
+            let lock = count_failure(
+                &state,
+                Attempter::Account {
+                    account_id: account.id,
+                    person_id: account.person_id,
+                },
+                "sign_in",
+                &policy,
                 now,
-                event(
-                    &state,
-                    Actor::Account(account.id),
-                    if lock.is_some() {
-                        "sign_in.lockout"
-                    } else {
-                        "sign_in"
-                    },
-                    Outcome::Failure,
-                )
-                .subject(account.person_id)
-                .detail(serde_json::json!({ "reason": "password", "failures": failures })),
             )
-            .await
-            .map_err(internal)?;
+            .await?;
             return Err(lock.map_or_else(wrong, |until| locked_message(&state, until)));
         }
 

@@ -3,6 +3,8 @@
 //! [`PortalError`]. Nothing else lives here.
 
 pub mod account;
+#[cfg(feature = "ssr")]
+pub mod attempts;
 mod error;
 pub mod password_reset;
 pub mod portal_id_recovery;

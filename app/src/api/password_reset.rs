@@ -41,6 +41,7 @@ pub(crate) use server::replace_password;
 mod server {
     use super::{PortalError, ResetChallenge};
     use crate::api::account::{locked_message, off_runtime};
+    use crate::api::attempts::{Attempter, count_failure};
     use crate::api::session;
     use crate::api::site::home_policy;
     use crate::db::accounts;
@@ -51,7 +52,6 @@ mod server {
     use crate::domain::activation::{CodeState, code_state};
     use crate::domain::age::parse_date_of_birth;
     use crate::domain::password::{ResetAnswerError, check_password, normalize_answer};
-    use crate::domain::sign_in::locked_until_after_failure;
     use crate::domain::ssn::Ssn;
     use crate::state::app_state;
     use sea_orm::TransactionTrait;
@@ -190,29 +190,17 @@ mod server {
         let stored = account.reset_answer_hash.clone();
         let right = off_runtime(move || verify_password(&answer, &stored)).await?;
         if !right {
-            let failures = accounts::record_failed_sign_in(db, account.id)
-                .await
-                .map_err(internal)?;
-            let lock = locked_until_after_failure(failures, now, &policy);
-            if let Some(until) = lock {
-                accounts::lock_account(db, account.id, until)
-                    .await
-                    .map_err(internal)?;
-            }
-            audit::record(
-                db,
+            let lock = count_failure(
+                &state,
+                Attempter::Account {
+                    account_id: account.id,
+                    person_id: account.person_id,
+                },
+                "password_reset.answer",
+                &policy,
                 now,
-                event(
-                    &state,
-                    Actor::Account(account.id),
-                    "password_reset.answer",
-                    Outcome::Failure,
-                )
-                .subject(account.person_id)
-                .detail(serde_json::json!({ "failures": failures })),
             )
-            .await
-            .map_err(internal)?;
+            .await?;
             return Err(lock.map_or_else(
                 || {
                     PortalError::Invalid(

@@ -103,6 +103,7 @@ pub async fn desk_issue_access_code(
 mod server {
     use super::*;
     use crate::api::account::{locked_message, off_runtime};
+    use crate::api::attempts::{Attempter, count_failure};
     use crate::api::session::{self, signed_in_staff};
     use crate::api::site::home_policy;
     use crate::db::audit::{self, Actor, Outcome};
@@ -113,7 +114,6 @@ mod server {
     use crate::db::{accounts, staff_auth, store};
     use crate::domain::activation::{access_code_validity, activation_code_validity};
     use crate::domain::age::{AccountEligibility, account_eligibility, local_date};
-    use crate::domain::sign_in::locked_until_after_failure;
     use crate::domain::staff::{StaffRole, StaffUsername};
     use crate::domain::totp;
     use crate::state::{AppState, app_state};
@@ -198,27 +198,14 @@ mod server {
         }
         let stored = member.password_hash.clone();
         if !off_runtime(move || verify_password(&password, &stored)).await? {
-            let failures = staff_auth::record_failed_sign_in(db, member.id)
-                .await
-                .map_err(internal)?;
-            let lock = locked_until_after_failure(failures, now, &policy);
-            if let Some(until) = lock {
-                staff_auth::lock(db, member.id, until)
-                    .await
-                    .map_err(internal)?;
-            }
-            audit::record(
-                db,
+            let lock = count_failure(
+                &state,
+                Attempter::Staff(member.id),
+                "staff.sign_in",
+                &policy,
                 now,
-                event(
-                    &state,
-                    Actor::Staff(member.id),
-                    "staff.sign_in",
-                    Outcome::Failure,
-                ),
             )
-            .await
-            .map_err(internal)?;
+            .await?;
             return Err(lock.map_or_else(wrong, |until| locked_message(&state, until)));
         }
 
@@ -295,30 +282,20 @@ mod server {
             )
         };
         let Some(step) = totp::verify(&secret, &code, now, member.totp_last_step) else {
-            let failures = staff_auth::record_failed_sign_in(db, member.id)
-                .await
-                .map_err(internal)?;
-            if let Some(until) = locked_until_after_failure(failures, now, &policy) {
-                staff_auth::lock(db, member.id, until)
-                    .await
-                    .map_err(internal)?;
+            let lock = count_failure(
+                &state,
+                Attempter::Staff(member.id),
+                "staff.two_step",
+                &policy,
+                now,
+            )
+            .await?;
+            if let Some(until) = lock {
                 sessions::end_session(db, &session.id_hash)
                     .await
                     .map_err(internal)?;
                 return Err(locked_message(&state, until));
             }
-            audit::record(
-                db,
-                now,
-                event(
-                    &state,
-                    Actor::Staff(member.id),
-                    "staff.two_step",
-                    Outcome::Failure,
-                ),
-            )
-            .await
-            .map_err(internal)?;
             return Err(wrong());
         };
         let txn = db.begin().await.map_err(internal)?;
