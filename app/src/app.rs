@@ -4,8 +4,9 @@ use crate::pages::components::account_menu::provide_auth_version;
 use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
 use crate::pages::{
-    ActivatePage, ForgotPasswordPage, ForgotPortalIdPage, GettingAnAccountPage, HelpPage, HomePage,
-    NotFoundPage, SignInPage, StaffDeskPage, StaffSignInPage,
+    AccountSecurityPage, ActivatePage, ForgotPasswordPage, ForgotPortalIdPage,
+    GettingAnAccountPage, HelpPage, HomePage, NotFoundPage, SignInPage, StaffDeskPage,
+    StaffSignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
@@ -69,6 +70,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=StaticSegment("forgot-portal-id")
                         view=ForgotPortalIdPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/account/security")
+                        view=AccountSecurityPage
                         ssr=SsrMode::Async
                     />
                     <Route path=path!("/staff/sign-in") view=StaffSignInPage ssr=SsrMode::Async />

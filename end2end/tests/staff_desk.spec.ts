@@ -1,4 +1,5 @@
-import { expect, test } from './fixtures/portal_page';
+import type { Page } from '@playwright/test';
+import { expect, expectNoAxeViolations, test } from './fixtures/portal_page';
 import { totpNow } from './fixtures/totp';
 
 // Each project uses its own staff member and patient, so the two run side by side: desktop is
@@ -17,17 +18,21 @@ function isoDate(text: string): string {
 test.describe('Staff issue a code at the desk (A2)', () => {
   test.skip(({ javaScriptEnabled }) => javaScriptEnabled === false, 'The desk runs with JavaScript');
 
-  test('staff issue a code, the patient activates, signs in and signs out', async ({ portal, page, browser }, testInfo) => {
+  test('staff issue a code, the patient activates, signs in and out, then signs in with 2-step verification', async ({ portal, page, browser }, testInfo) => {
     const c = cases[testInfo.project.name];
     test.skip(!c, 'desktop and tablet only');
+    test.setTimeout(120_000);
 
     await portal.goto('/staff/sign-in');
     await page.getByLabel('Username').fill(c.username);
     await page.getByLabel('Password').fill('riverbend-demo-2026');
     await page.getByRole('button', { name: 'Continue' }).click();
-    const key = await page.getByLabel('Authenticator key').textContent();
-    await page.getByLabel('Authenticator code').fill(totpNow(key ?? ''));
+    const key = await page.getByLabel('Authenticator key').inputValue();
+    await page.getByLabel('Authenticator code').fill(totpNow(key));
     await page.getByRole('button', { name: 'Verify' }).click();
+    // The first sign-in sets up the app and shows the recovery codes, once.
+    await expect(page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem')).toHaveCount(10);
+    await page.getByRole('link', { name: 'Continue to the desk' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Enrolment desk' })).toBeVisible();
 
     await page.getByLabel('Medical record number').fill(c.mrn);
@@ -60,6 +65,55 @@ test.describe('Staff issue a code at the desk (A2)', () => {
     await expect(patientPage.getByText(`Signed in as ${c.given}`)).toBeVisible();
     await patientPage.getByRole('button', { name: 'Sign out' }).click();
     await expect(patientPage.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
+
+    // 2-step verification, optional for patients: turn it on, then sign in with a second step.
+    await signIn(patientPage, c.portalId);
+    await expect(patientPage.getByText(`Signed in as ${c.given}`)).toBeVisible();
+    await patientPage.getByRole('link', { name: 'Account security' }).click();
+    await patientPage.getByRole('button', { name: 'Turn on 2-step verification' }).click();
+    const key = await patientPage.getByLabel('add an account with this key').inputValue();
+    await expectNoAxeViolations(patientPage);
+    await patientPage.getByLabel('Code from the app').fill(totpNow(key));
+    await patientPage.getByRole('button', { name: 'Turn on', exact: true }).click();
+    const codes = patientPage.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
+    await expect(codes).toHaveCount(10);
+    const recoveryCode = (await codes.first().textContent()) ?? '';
+    await expect(patientPage.getByText('2-step verification is on.')).toBeVisible();
+    await expect(patientPage.getByRole('list', { name: 'Signed-in devices' }).getByText('This device')).toBeVisible();
+    await expectNoAxeViolations(patientPage);
+    await patientPage.getByRole('button', { name: 'Sign out' }).click();
+    await expect(patientPage.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
+
+    await signIn(patientPage, c.portalId);
+    await expect(patientPage.getByRole('heading', { name: '2-step verification' })).toBeVisible();
+    await expect(patientPage.getByText(`Signed in as ${c.given}`)).toHaveCount(0);
+    if (testInfo.project.name === 'desktop') {
+      // The code of the next 30-second step: the one used to turn it on works only once.
+      await patientPage.getByLabel('Code').fill(totpNow(key, 1));
+      await patientPage.getByLabel('Remember this device for 30 days').check();
+      await patientPage.getByRole('button', { name: 'Verify' }).click();
+      await expect(patientPage.getByText(`Signed in as ${c.given}`)).toBeVisible();
+      await patientPage.getByRole('button', { name: 'Sign out' }).click();
+      await expect(patientPage.getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
+      // A remembered device goes straight in.
+      await signIn(patientPage, c.portalId);
+      await expect(patientPage.getByText(`Signed in as ${c.given}`)).toBeVisible();
+    } else {
+      // No phone at hand: a recovery code works once, and the security page says how many are left.
+      await patientPage.getByLabel('Code').fill(recoveryCode);
+      await patientPage.getByRole('button', { name: 'Verify' }).click();
+      await expect(patientPage.getByRole('heading', { level: 1, name: 'Account security' })).toBeVisible();
+      await expect(patientPage.getByText('You have 9 unused recovery codes.')).toBeVisible();
+      await expect(patientPage.getByText(`Signed in as ${c.given}`)).toBeVisible();
+    }
     await patientContext.close();
   });
 });
+
+async function signIn(page: Page, portalId: string): Promise<void> {
+  await page.goto('/sign-in');
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  await page.getByLabel('Portal ID').fill(portalId);
+  await page.getByLabel('Password').fill('riverbend7');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -35,8 +35,18 @@ pub async fn activate_account(
     )
 }
 
+/// What happens after the password was accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInNext {
+    /// Signed in.
+    Done,
+    /// The account has 2-step verification on and this browser is not remembered: a code from
+    /// the authenticator app (or a recovery code) is needed next.
+    SecondStep,
+}
+
 #[server(endpoint = "account/sign-in")]
-pub async fn sign_in(portal_id: String, password: String) -> Result<(), PortalError> {
+pub async fn sign_in(portal_id: String, password: String) -> Result<SignInNext, PortalError> {
     // Public: the portal ID and password are the proof.
     super::answer(server::sign_in(portal_id, password).await)
 }
@@ -58,7 +68,7 @@ pub(crate) use server::{locked_message, off_runtime, who_am_i as signed_in_patie
 
 #[cfg(feature = "ssr")]
 mod server {
-    use super::{PortalError, SignedInPatient};
+    use super::{PortalError, SignInNext, SignedInPatient};
     use crate::api::attempts::{Attempter, count_failure};
     use crate::api::session::{self, signed_in_account};
     use crate::api::site::home_policy;
@@ -67,6 +77,7 @@ mod server {
     use crate::db::codes::{self, CodePurpose};
     use crate::db::passwords::{hash_password, verify_password};
     use crate::db::sessions::{self, NewSession, SessionOwner};
+    use crate::db::two_step;
     use crate::domain::activation::{CodeState, OneTimeCode, code_state};
     use crate::domain::age::{
         AccountEligibility, account_eligibility, local_date, parse_date_of_birth,
@@ -257,7 +268,7 @@ mod server {
         ))
     }
 
-    pub async fn sign_in(portal_id: String, password: String) -> Result<(), PortalError> {
+    pub async fn sign_in(portal_id: String, password: String) -> Result<SignInNext, PortalError> {
         let state = app_state()?;
         let db = &state.db;
         let policy = home_policy(&state).await?;
@@ -322,6 +333,19 @@ mod server {
             return Err(lock.map_or_else(wrong, |until| locked_message(&state, until)));
         }
 
+        // 2-step verification, when on, is skipped only on a device the patient asked to
+        // remember; until the second step the session can do nothing but take it.
+        let two_step_on = account.totp_confirmed_at.is_some();
+        let remembered = match session::cookie(session::DEVICE_COOKIE) {
+            Some(token) if two_step_on => {
+                two_step::device_is_remembered(db, &state.tokens, account.id, &token, now)
+                    .await
+                    .map_err(internal)?
+            }
+            _ => false,
+        };
+        let passed = !two_step_on || remembered;
+
         let txn = db.begin().await.map_err(internal)?;
         // A session the browser already had is ended, never promoted: sign-in always issues a
         // new identifier (no session fixation).
@@ -330,15 +354,19 @@ mod server {
                 .await
                 .map_err(internal)?;
         }
-        accounts::record_successful_sign_in(&txn, account.id, now)
-            .await
-            .map_err(internal)?;
+        // Failures are cleared only once fully signed in, so the password step cannot be used
+        // to reset the count of wrong second-step codes.
+        if passed {
+            accounts::record_successful_sign_in(&txn, account.id, now)
+                .await
+                .map_err(internal)?;
+        }
         let token = sessions::create_session(
             &txn,
             &state.tokens,
             NewSession {
                 owner: SessionOwner::Account(account.id),
-                second_factor_passed: false,
+                second_factor_passed: passed,
                 source_ip: session::source_ip(),
                 device: session::device_description(),
             },
@@ -356,18 +384,34 @@ mod server {
                 "sign_in",
                 Outcome::Success,
             )
-            .subject(account.person_id),
+            .subject(account.person_id)
+            .detail(serde_json::json!({
+                "two_step": match (two_step_on, remembered) {
+                    (false, _) => "off",
+                    (true, true) => "remembered_device",
+                    (true, false) => "required",
+                }
+            })),
         )
         .await
         .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
-        session::set_session_cookie(&token, i64::from(policy.session_absolute_hours) * 3600);
-        Ok(())
+        session::set_host_cookie(
+            session::SESSION_COOKIE,
+            &token,
+            i64::from(policy.session_absolute_hours) * 3600,
+        );
+        Ok(if passed {
+            SignInNext::Done
+        } else {
+            SignInNext::SecondStep
+        })
     }
 
     pub async fn sign_out() -> Result<(), PortalError> {
         let state = app_state()?;
-        if let Some((session, account)) = signed_in_account(&state).await? {
+        // Also a session still waiting for its second step.
+        if let Some((session, account)) = session::account_session(&state).await? {
             let txn = state.db.begin().await.map_err(internal)?;
             sessions::end_session(&txn, &session.id_hash)
                 .await
@@ -387,7 +431,7 @@ mod server {
             .map_err(internal)?;
             txn.commit().await.map_err(internal)?;
         }
-        session::clear_session_cookie();
+        session::clear_host_cookie(session::SESSION_COOKIE);
         Ok(())
     }
 

@@ -8,6 +8,7 @@ pub mod attempts;
 mod error;
 pub mod password_reset;
 pub mod portal_id_recovery;
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod session;
 pub mod site;

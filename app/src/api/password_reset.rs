@@ -212,39 +212,41 @@ mod server {
         }
         replace_password(
             &state,
-            row.id,
+            Some((row.id, start_again)),
             &account,
             new_password,
+            None,
             "password_reset.completed",
-            start_again,
         )
         .await
     }
 
-    /// The last step of A6 and A7: uses the ticket, sets the new password (clearing any
-    /// lockout) and ends every session of the account, whoever knew the old password, in one
-    /// transaction, audited as `action`.
+    /// Sets a new password (clearing any lockout) and ends every other session of the account,
+    /// whoever knew the old password, in one transaction, audited as `action`. For A6 and A7 it
+    /// also uses up the ticket `(id, answer when it is gone)` and ends every session; a signed-in
+    /// change keeps the session that made it.
     pub(crate) async fn replace_password(
         state: &crate::state::AppState,
-        ticket_id: i32,
+        ticket: Option<(i32, fn() -> PortalError)>,
         account: &crate::db::entities::portal_account::Model,
         new_password: String,
+        keep_session: Option<&str>,
         action: &'static str,
-        ticket_gone: fn() -> PortalError,
     ) -> Result<(), PortalError> {
         let now = state.clock.now();
         let password_hash = off_runtime(move || hash_password(&new_password)).await?;
         let txn = state.db.begin().await.map_err(internal)?;
-        if !codes::mark_code_used(&txn, ticket_id, now)
-            .await
-            .map_err(internal)?
+        if let Some((ticket_id, ticket_gone)) = ticket
+            && !codes::mark_code_used(&txn, ticket_id, now)
+                .await
+                .map_err(internal)?
         {
             return Err(ticket_gone());
         }
         accounts::set_password(&txn, account.id, password_hash)
             .await
             .map_err(internal)?;
-        let ended = sessions::end_other_sessions(&txn, account.id, None)
+        let ended = sessions::end_other_sessions(&txn, account.id, keep_session)
             .await
             .map_err(internal)?;
         audit::record(

@@ -188,11 +188,11 @@ mod server {
         check_password(&new_password, Some(&account.portal_id), &policy).map_err(invalid)?;
         crate::api::password_reset::replace_password(
             &state,
-            row.id,
+            Some((row.id, start_again)),
             &account,
             new_password,
+            None,
             "password.changed_after_recovery",
-            start_again,
         )
         .await
     }

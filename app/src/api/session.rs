@@ -34,16 +34,7 @@ fn request_parts() -> Option<http::request::Parts> {
 
 /// The session token the browser sent, if any.
 pub fn session_token() -> Option<String> {
-    let parts = request_parts()?;
-    parts
-        .headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
+    cookie(SESSION_COOKIE)
 }
 
 /// The address the request came from: the socket's, or, behind a trusted proxy, the first
@@ -90,16 +81,32 @@ fn set_cookie(value: String) {
     }
 }
 
-pub fn set_session_cookie(token: &str, max_age_seconds: i64) {
+/// Sets a `__Host-` cookie: HttpOnly, Secure, SameSite=Lax, whole site, this host only.
+pub fn set_host_cookie(name: &str, value: &str, max_age_seconds: i64) {
     set_cookie(format!(
-        "{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}"
+        "{name}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}"
     ));
 }
 
-pub fn clear_session_cookie() {
-    set_cookie(format!(
-        "{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0"
-    ));
+pub fn clear_host_cookie(name: &str) {
+    set_host_cookie(name, "", 0);
+}
+
+/// The cookie of a browser a patient asked to remember (2-step verification).
+pub const DEVICE_COOKIE: &str = "__Host-portal_device";
+
+/// The value of the request's cookie `name`, if it sent one.
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = request_parts()?;
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.to_owned())
 }
 
 /// The live session the cookie names: an idle or expired one is ended here (and its cookie
@@ -123,7 +130,7 @@ async fn live_session(state: &AppState) -> Result<Option<session::Model>, Portal
         sessions::end_session(db, &session.id_hash)
             .await
             .map_err(fail)?;
-        clear_session_cookie();
+        clear_host_cookie(SESSION_COOKIE);
         return Ok(None);
     }
     sessions::touch_session(db, &session.id_hash, now)
@@ -132,8 +139,9 @@ async fn live_session(state: &AppState) -> Result<Option<session::Model>, Portal
     Ok(Some(session))
 }
 
-/// The signed-in patient, if the cookie names a live patient session on an active account.
-pub async fn signed_in_account(
+/// The patient whose live session the cookie names, on an active account, whether or not they
+/// have passed the second step yet (for that step itself, and for sign-out).
+pub async fn account_session(
     state: &AppState,
 ) -> Result<Option<(session::Model, portal_account::Model)>, PortalError> {
     let Some(session) = live_session(state).await? else {
@@ -145,9 +153,19 @@ pub async fn signed_in_account(
     let account = portal_account::Entity::find_by_id(account_id)
         .one(&state.db)
         .await
-        .map_err(|e| PortalError::internal("signed_in_account", e))?
-        .filter(|a| a.status == "active");
+        .map_err(|e| PortalError::internal("account_session", e))?
+        .filter(|a| a.status == "active" && a.organization_id == state.site.organization_id);
     Ok(account.map(|a| (session, a)))
+}
+
+/// The signed-in patient: a live session on an active account that has passed 2-step
+/// verification if the account has it on. Everything a patient does goes through this.
+pub async fn signed_in_account(
+    state: &AppState,
+) -> Result<Option<(session::Model, portal_account::Model)>, PortalError> {
+    Ok(account_session(state)
+        .await?
+        .filter(|(session, _)| session.second_factor_passed))
 }
 
 /// The staff member whose live session the cookie names, whether or not they have passed the

@@ -10,10 +10,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StaffSecondStep {
     /// First sign-in: add the portal to an authenticator app, then enter a code from it.
-    SetUpAuthenticator {
-        secret: String,
-        uri: String,
-    },
+    SetUpAuthenticator(crate::api::security::AuthenticatorSetup),
+    /// A code from the app, or one of the recovery codes.
     EnterCode,
 }
 
@@ -52,8 +50,10 @@ pub async fn staff_sign_in(
     super::answer(server::sign_in(username, password).await)
 }
 
+/// The second step of staff sign-in. On the first sign-in, which sets up the authenticator, it
+/// answers with the recovery codes to keep (shown once).
 #[server(endpoint = "staff/verify-code")]
-pub async fn staff_verify_code(code: String) -> Result<(), PortalError> {
+pub async fn staff_verify_code(code: String) -> Result<Option<Vec<String>>, PortalError> {
     // Needs a staff session that passed the password step.
     super::answer(server::verify_code(code).await)
 }
@@ -104,6 +104,7 @@ mod server {
     use super::*;
     use crate::api::account::{locked_message, off_runtime};
     use crate::api::attempts::{Attempter, count_failure};
+    use crate::api::security::use_second_step_code;
     use crate::api::session::{self, signed_in_staff};
     use crate::api::site::home_policy;
     use crate::db::audit::{self, Actor, Outcome};
@@ -111,11 +112,13 @@ mod server {
     use crate::db::entities::staff;
     use crate::db::passwords::{hash_password, verify_password};
     use crate::db::sessions::{self, NewSession, SessionOwner};
+    use crate::db::two_step::{self, TwoStepOwner};
     use crate::db::{accounts, staff_auth, store};
     use crate::domain::activation::{access_code_validity, activation_code_validity};
     use crate::domain::age::{AccountEligibility, account_eligibility, local_date};
     use crate::domain::staff::{StaffRole, StaffUsername};
     use crate::domain::totp;
+    use crate::domain::two_step::SecondStepCode;
     use crate::state::{AppState, app_state};
     use rand::RngCore as _;
     use sea_orm::TransactionTrait;
@@ -156,10 +159,10 @@ mod server {
         member: &staff::Model,
         secret: &[u8],
     ) -> StaffSecondStep {
-        StaffSecondStep::SetUpAuthenticator {
+        StaffSecondStep::SetUpAuthenticator(crate::api::security::AuthenticatorSetup {
             secret: totp::base32(secret),
             uri: totp::otpauth_uri(&state.site.branding.portal_name, &member.username, secret),
-        }
+        })
     }
 
     pub async fn sign_in(
@@ -223,9 +226,13 @@ mod server {
         } else {
             let mut secret = [0u8; 20];
             rand::rngs::OsRng.fill_bytes(&mut secret);
-            staff_auth::set_pending_secret(&txn, member.id, state.vault.seal_secret(&secret))
-                .await
-                .map_err(internal)?;
+            two_step::set_pending_secret(
+                &txn,
+                TwoStepOwner::Staff(member.id),
+                state.vault.seal_secret(&secret),
+            )
+            .await
+            .map_err(internal)?;
             authenticator_step(&state, &member, &secret)
         };
         let token = sessions::create_session(
@@ -255,11 +262,15 @@ mod server {
         .await
         .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
-        session::set_session_cookie(&token, i64::from(policy.session_absolute_hours) * 3600);
+        session::set_host_cookie(
+            session::SESSION_COOKIE,
+            &token,
+            i64::from(policy.session_absolute_hours) * 3600,
+        );
         Ok(next)
     }
 
-    pub async fn verify_code(code: String) -> Result<(), PortalError> {
+    pub async fn verify_code(code: String) -> Result<Option<Vec<String>>, PortalError> {
         let state = app_state()?;
         let db = &state.db;
         let policy = home_policy(&state).await?;
@@ -270,18 +281,25 @@ mod server {
         let (session, member) = signed_in_staff(&state)
             .await?
             .ok_or(PortalError::SignInRequired)?;
-        let sealed = member
-            .totp_secret_sealed
-            .clone()
-            .ok_or(PortalError::SignInRequired)?;
-        let secret = state.vault.open_secret(&sealed).map_err(internal)?;
-        let wrong = || {
-            PortalError::Invalid(
-                "That code is not right. Enter the 6-digit code your authenticator app shows now."
-                    .into(),
-            )
-        };
-        let Some(step) = totp::verify(&secret, &code, now, member.totp_last_step) else {
+        if member.totp_secret_sealed.is_none() {
+            return Err(PortalError::SignInRequired);
+        }
+        let code = SecondStepCode::parse(&code).map_err(|e| PortalError::Invalid(e.to_string()))?;
+        let owner = TwoStepOwner::Staff(member.id);
+        let enrolling = member.totp_confirmed_at.is_none();
+        let txn = db.begin().await.map_err(internal)?;
+        let used = use_second_step_code(
+            &txn,
+            &state,
+            owner,
+            member.totp_secret_sealed.as_deref(),
+            member.totp_last_step,
+            &code,
+            now,
+        )
+        .await?;
+        let Some(used) = used else {
+            drop(txn);
             let lock = count_failure(
                 &state,
                 Attempter::Staff(member.id),
@@ -296,22 +314,30 @@ mod server {
                     .map_err(internal)?;
                 return Err(locked_message(&state, until));
             }
-            return Err(wrong());
+            return Err(PortalError::Invalid(
+                "That code is not right. Enter the 6-digit code your authenticator app shows now, or an unused recovery code."
+                    .into(),
+            ));
         };
-        let txn = db.begin().await.map_err(internal)?;
-        if !staff_auth::use_step(&txn, member.id, step, now)
-            .await
-            .map_err(internal)?
-        {
-            return Err(wrong());
-        }
         sessions::mark_second_factor_passed(&txn, &session.id_hash)
             .await
             .map_err(internal)?;
         staff_auth::clear_failures(&txn, member.id)
             .await
             .map_err(internal)?;
-        let action = if member.totp_confirmed_at.is_none() {
+        let recovery_codes = if enrolling {
+            Some(
+                two_step::replace_recovery_codes(&txn, &state.tokens, owner, now)
+                    .await
+                    .map_err(internal)?
+                    .iter()
+                    .map(|c| c.display())
+                    .collect(),
+            )
+        } else {
+            None
+        };
+        let action = if enrolling {
             "staff.two_step.enrolled"
         } else {
             "staff.two_step"
@@ -319,12 +345,13 @@ mod server {
         audit::record(
             &txn,
             now,
-            event(&state, Actor::Staff(member.id), action, Outcome::Success),
+            event(&state, Actor::Staff(member.id), action, Outcome::Success)
+                .detail(serde_json::json!({ "method": used.as_str() })),
         )
         .await
         .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
-        Ok(())
+        Ok(recovery_codes)
     }
 
     pub async fn current() -> Result<Option<StaffSummary>, PortalError> {

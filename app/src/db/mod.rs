@@ -13,6 +13,7 @@ pub mod sessions;
 pub mod staff_auth;
 pub mod store;
 pub mod tokens;
+pub mod two_step;
 pub mod vault;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};

@@ -1,7 +1,7 @@
 //! Dates as people read them ("25 November 2026"). Written out by hand rather than with
 //! chrono's `format`, whose pattern parser would add tens of kilobytes to the WASM.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -27,9 +27,30 @@ pub fn long_date(date: NaiveDate) -> String {
     )
 }
 
+/// A local date and time: "25 November 2026 at 2:05 PM".
+pub fn date_and_time(at: NaiveDateTime) -> String {
+    let (pm, hour) = at.hour12();
+    format!(
+        "{} at {hour}:{:02} {}",
+        long_date(at.date()),
+        at.minute(),
+        if pm { "PM" } else { "AM" }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_reads_on_the_twelve_hour_clock() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let at = |h, m| date_and_time(day.and_hms_opt(h, m, 0).unwrap());
+        assert_eq!(at(0, 5), "25 November 2026 at 12:05 AM");
+        assert_eq!(at(12, 0), "25 November 2026 at 12:00 PM");
+        assert_eq!(at(14, 30), "25 November 2026 at 2:30 PM");
+        assert_eq!(at(23, 59), "25 November 2026 at 11:59 PM");
+    }
 
     #[test]
     fn a_date_reads_day_month_year_in_words() {

@@ -38,6 +38,8 @@ pub struct OrganizationPolicy {
     /// Sign-in, activation and reset attempts one network address may make in the window.
     pub attempts_per_address: u32,
     pub attempt_window_minutes: u32,
+    /// 2-step verification: days a device the patient chose to remember skips the second step.
+    pub remember_device_days: u32,
 }
 
 impl Default for OrganizationPolicy {
@@ -60,6 +62,7 @@ impl Default for OrganizationPolicy {
             session_absolute_hours: 12,
             attempts_per_address: 50,
             attempt_window_minutes: 10,
+            remember_device_days: 30,
         }
     }
 }
@@ -112,6 +115,7 @@ impl OrganizationPolicy {
             || self.attempts_per_address == 0
             || self.attempt_window_minutes == 0
             || self.access_code_valid_hours == 0
+            || self.remember_device_days == 0
         {
             return Err(PolicyError::Inconsistent(
                 "lockout and session settings must be at least 1",

@@ -1,5 +1,6 @@
 //! One routed page per file; shared pieces in `components/`.
 
+mod account_security;
 mod activate;
 pub mod components;
 mod forgot_password;
@@ -12,6 +13,7 @@ mod sign_in;
 mod staff_desk;
 mod staff_sign_in;
 
+pub use account_security::AccountSecurityPage;
 pub use activate::ActivatePage;
 pub use forgot_password::ForgotPasswordPage;
 pub use forgot_portal_id::ForgotPortalIdPage;

@@ -2,6 +2,7 @@
 //! first sign-in shows the key to add to the app.
 
 use super::components::site::PageTitle;
+use crate::api::security::AuthenticatorSetup;
 use crate::api::staff::{StaffSecondStep, StaffSignIn, StaffVerifyCode};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -12,17 +13,35 @@ pub fn StaffSignInPage() -> impl IntoView {
     let verify = ServerAction::<StaffVerifyCode>::new();
     let step = Memo::new(move |_| sign_in.value().get().and_then(Result::ok));
     let navigate = use_navigate();
+    // Straight to the desk, unless this sign-in set up the authenticator: then the recovery
+    // codes are shown first, once.
     Effect::new(move |_| {
-        if let Some(Ok(())) = verify.value().get() {
+        if let Some(Ok(None)) = verify.value().get() {
             navigate("/staff/desk", Default::default());
         }
     });
+    let recovery_codes = move || verify.value().get().and_then(Result::ok).flatten();
     view! {
         <PageTitle page="Staff sign-in" />
         <h1>"Staff sign-in"</h1>
         <section class="card">
-            {move || match step.get() {
-                None => {
+            {move || match (step.get(), recovery_codes()) {
+                (_, Some(codes)) => {
+                    view! {
+                        <h2>"Your recovery codes"</h2>
+                        <p>
+                            "2-step verification is set up. If you lose your phone, each of these codes works once in place of a code from the app. Write them down or print them and keep them safe: they are not shown again."
+                        </p>
+                        <ul class="recovery-codes" aria-label="Recovery codes">
+                            {codes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
+                        </ul>
+                        <a class="button" href="/staff/desk">
+                            "Continue to the desk"
+                        </a>
+                    }
+                        .into_any()
+                }
+                (None, None) => {
                     view! {
                         <ActionForm action=sign_in>
                             <div class="field">
@@ -47,18 +66,24 @@ pub fn StaffSignInPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Some(next) => {
+                (Some(next), None) => {
                     let setup = match next {
-                        StaffSecondStep::SetUpAuthenticator { secret, uri } => {
+                        StaffSecondStep::SetUpAuthenticator(AuthenticatorSetup { secret, uri }) => {
                             Some(
                                 view! {
                                     <h2>"Set up 2-step verification"</h2>
                                     <p>
                                         "Staff sign in with a code from an authenticator app. Add the portal to your app with this key, then enter the 6-digit code it shows."
                                     </p>
-                                    <p class="secret-key" aria-label="Authenticator key">
-                                        {secret}
-                                    </p>
+                                    <div class="field field--wide">
+                                        <label for="authenticator_key">"Authenticator key"</label>
+                                        <input
+                                            id="authenticator_key"
+                                            class="secret-key"
+                                            readonly
+                                            value=secret
+                                        />
+                                    </div>
                                     <p>
                                         <a href=uri>"Open in your authenticator app"</a>
                                     </p>
@@ -75,10 +100,13 @@ pub fn StaffSignInPage() -> impl IntoView {
                                 <input
                                     id="code"
                                     name="code"
-                                    inputmode="numeric"
                                     autocomplete="one-time-code"
+                                    aria-describedby="code-hint"
                                     required
                                 />
+                                <p id="code-hint" class="hint">
+                                    "6 digits from the app. Lost your phone? Enter one of your recovery codes."
+                                </p>
                             </div>
                             <button type="submit" class="button">"Verify"</button>
                         </ActionForm>

@@ -198,12 +198,23 @@ pub fn form_body(fields: &[(&str, &str)]) -> String {
 
 /// The value of the session cookie a response sets, if any.
 pub fn session_cookie(headers: &http::HeaderMap) -> Option<String> {
+    set_cookie_value(headers, "__Host-portal_session")
+}
+
+/// The value a response sets for the cookie `name`, if it sets it.
+pub fn set_cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    set_cookie_header(headers, name)
+        .map(|header| header.split(';').next().unwrap_or_default()[name.len() + 1..].to_owned())
+}
+
+/// The whole `Set-Cookie` header a response sends for the cookie `name` (with its attributes).
+pub fn set_cookie_header(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("__Host-portal_session="))
-        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
 }
 
 impl TestApp {
@@ -215,12 +226,24 @@ impl TestApp {
         fields: &[(&str, &str)],
         cookie: Option<&str>,
     ) -> (http::StatusCode, http::HeaderMap, String) {
+        let cookies = cookie.map(|token| format!("__Host-portal_session={token}"));
+        self.post_form_with_cookies(uri, fields, cookies.as_deref())
+            .await
+    }
+
+    /// [`Self::post_form`] with a whole `Cookie` header.
+    pub async fn post_form_with_cookies(
+        &self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        cookies: Option<&str>,
+    ) -> (http::StatusCode, http::HeaderMap, String) {
         let mut request = Request::post(uri)
             .header("content-type", "application/x-www-form-urlencoded")
             .header("accept", "application/json")
             .header("sec-fetch-site", "same-origin");
-        if let Some(token) = cookie {
-            request = request.header("cookie", format!("__Host-portal_session={token}"));
+        if let Some(cookies) = cookies {
+            request = request.header("cookie", cookies);
         }
         let response = self
             .send(request.body(Body::from(form_body(fields))).unwrap())

@@ -7,6 +7,8 @@ pub mod organization_affiliation;
 pub mod patient;
 pub mod person;
 pub mod portal_account;
+pub mod recovery_code;
 pub mod relationship;
+pub mod remembered_device;
 pub mod session;
 pub mod staff;

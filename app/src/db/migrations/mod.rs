@@ -7,6 +7,7 @@ mod m20261125_000001_create_core_model;
 mod m20261125_000002_make_audit_log_append_only;
 mod m20261125_000003_create_codes_and_sessions;
 mod m20261125_000004_add_two_step_verification;
+mod m20261125_000005_create_recovery_codes_and_remembered_devices;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_make_audit_log_append_only::Migration),
             Box::new(m20261125_000003_create_codes_and_sessions::Migration),
             Box::new(m20261125_000004_add_two_step_verification::Migration),
+            Box::new(m20261125_000005_create_recovery_codes_and_remembered_devices::Migration),
         ]
     }
 }

@@ -36,6 +36,7 @@ pub fn AccountMenu() -> impl IntoView {
                         <span class="account-menu__name">
                             {format!("Signed in as {}", patient.given_name)}
                         </span>
+                        <A href="/account/security">"Account security"</A>
                         <ActionForm action=sign_out>
                             <button type="submit" class="button button--quiet">
                                 "Sign out"
