@@ -80,6 +80,38 @@ pub async fn desk_issue_activation_code(
     super::answer(server::issue_activation_code(medical_record_number, route).await)
 }
 
+/// Patients with this family name and date of birth (for a patient who does not know their
+/// record number). POST, so names stay out of URLs and logs.
+#[server(endpoint = "desk/search-patients")]
+pub async fn desk_search_patients(
+    family_name: String,
+    date_of_birth: String,
+) -> Result<Vec<DeskPatient>, PortalError> {
+    // Front desk and administrators only.
+    super::answer(server::search_patients(family_name, date_of_birth).await)
+}
+
+/// What the desk types to register a patient who is not on record yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPatient {
+    pub given_name: String,
+    pub family_name: String,
+    pub date_of_birth: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub ssn: String,
+}
+
+/// Registers a new patient (after a search found no one) and gives them a record number.
+#[server(endpoint = "desk/register-patient")]
+pub async fn desk_register_patient(patient: NewPatient) -> Result<DeskPatient, PortalError> {
+    // Front desk and administrators only.
+    super::answer(server::register_patient(patient).await)
+}
+
 /// Unlocks a patient's account locked after too many failed attempts (after staff have
 /// confirmed who is asking).
 #[server(endpoint = "desk/unlock-account")]
@@ -115,7 +147,12 @@ mod server {
     use crate::db::two_step::{self, TwoStepOwner};
     use crate::db::{accounts, staff_auth, store};
     use crate::domain::activation::{access_code_validity, activation_code_validity};
-    use crate::domain::age::{AccountEligibility, account_eligibility, local_date};
+    use crate::domain::age::{
+        AccountEligibility, account_eligibility, local_date, parse_date_of_birth,
+    };
+    use crate::domain::dates::long_date;
+    use crate::domain::registration::{next_record_number, parse_email, parse_name};
+    use crate::domain::ssn::Ssn;
     use crate::domain::staff::{StaffRole, StaffUsername};
     use crate::domain::totp;
     use crate::domain::two_step::SecondStepCode;
@@ -372,8 +409,7 @@ mod server {
         mrn: &str,
     ) -> Result<(crate::db::entities::person::Model, DeskPatient), PortalError> {
         let db = &state.db;
-        let org = state.site.organization_id;
-        let patient = store::patient_by_mrn(db, org, mrn)
+        let patient = store::patient_by_mrn(db, state.site.organization_id, mrn)
             .await
             .map_err(internal)?
             .ok_or(PortalError::NotFound)?;
@@ -381,12 +417,22 @@ mod server {
             .await
             .map_err(internal)?
             .ok_or(PortalError::NotFound)?;
-        let account = accounts::account_of_person(db, person.id, org)
+        let summary = desk_summary(state, &patient, &person).await?;
+        Ok((person, summary))
+    }
+
+    /// What the desk sees of a patient.
+    async fn desk_summary(
+        state: &AppState,
+        patient: &crate::db::entities::patient::Model,
+        person: &crate::db::entities::person::Model,
+    ) -> Result<DeskPatient, PortalError> {
+        let account = accounts::account_of_person(&state.db, person.id, state.site.organization_id)
             .await
             .map_err(internal)?;
         let now = state.clock.now();
-        let summary = DeskPatient {
-            medical_record_number: patient.medical_record_number,
+        Ok(DeskPatient {
+            medical_record_number: patient.medical_record_number.clone(),
             name: format!("{} {}", person.given_name, person.family_name),
             date_of_birth: person.date_of_birth,
             ssn_last_four: person.ssn_last_four.clone(),
@@ -394,8 +440,191 @@ mod server {
             account_locked: account
                 .and_then(|a| a.locked_until)
                 .is_some_and(|until| until > now),
+        })
+    }
+
+    fn invalid(e: impl std::fmt::Display) -> PortalError {
+        PortalError::Invalid(e.to_string())
+    }
+
+    pub async fn search_patients(
+        family_name: String,
+        date_of_birth: String,
+    ) -> Result<Vec<DeskPatient>, PortalError> {
+        let state = app_state()?;
+        let member = require_staff(&state, DESK_ROLES).await?;
+        let family_name = parse_name(&family_name, "family name").map_err(invalid)?;
+        let date_of_birth = parse_date_of_birth(&date_of_birth).map_err(invalid)?;
+        let found = store::patients_by_name_and_birth(
+            &state.db,
+            state.site.organization_id,
+            &family_name,
+            date_of_birth,
+            20,
+        )
+        .await
+        .map_err(internal)?;
+        let mut patients = Vec::with_capacity(found.len());
+        for (patient, person) in &found {
+            patients.push(desk_summary(&state, patient, person).await?);
+        }
+        audit::record(
+            &state.db,
+            state.clock.now(),
+            event(
+                &state,
+                Actor::Staff(member.id),
+                "desk.patient_search",
+                Outcome::Success,
+            )
+            .detail(serde_json::json!({ "results": patients.len() })),
+        )
+        .await
+        .map_err(internal)?;
+        Ok(patients)
+    }
+
+    pub async fn register_patient(new: NewPatient) -> Result<DeskPatient, PortalError> {
+        let state = app_state()?;
+        let member = require_staff(&state, DESK_ROLES).await?;
+        let db = &state.db;
+        let org = state.site.organization_id;
+        let now = state.clock.now();
+        let given_name = parse_name(&new.given_name, "given name").map_err(invalid)?;
+        let family_name = parse_name(&new.family_name, "family name").map_err(invalid)?;
+        let date_of_birth = parse_date_of_birth(&new.date_of_birth).map_err(invalid)?;
+        if date_of_birth > local_date(now, state.site.time_zone) {
+            return Err(PortalError::Invalid(
+                "A date of birth cannot be in the future. Check the year.".into(),
+            ));
+        }
+        let optional = |text: &str| {
+            Some(text.trim())
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
         };
-        Ok((person, summary))
+        let email = optional(&new.email)
+            .map(|e| parse_email(&e))
+            .transpose()
+            .map_err(invalid)?;
+        let phone = optional(&new.phone)
+            .map(|p| parse_phone(&p))
+            .transpose()
+            .map_err(invalid)?;
+        let ssn = optional(&new.ssn)
+            .map(|s| Ssn::parse(&s))
+            .transpose()
+            .map_err(invalid)?;
+
+        // Find before register: the same person must not get a second record.
+        let same = store::patients_by_name_and_birth(db, org, &family_name, date_of_birth, 20)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .find(|(_, p)| p.given_name.to_lowercase() == given_name.to_lowercase());
+        if let Some((patient, _)) = same {
+            return Err(PortalError::Invalid(format!(
+                "{given_name} {family_name}, born {}, is already registered as record {}. Find them by that number.",
+                long_date(date_of_birth),
+                patient.medical_record_number
+            )));
+        }
+        if let Some(ssn) = &ssn {
+            for person in store::people_with_ssn(db, &state.vault, ssn)
+                .await
+                .map_err(internal)?
+            {
+                if let Some(patient) = store::patient_of_person(db, org, person.id)
+                    .await
+                    .map_err(internal)?
+                {
+                    return Err(PortalError::Invalid(format!(
+                        "That Social Security number is on record {} already. Check the number, or find that patient.",
+                        patient.medical_record_number
+                    )));
+                }
+            }
+        }
+
+        let prefix = store::organization_by_id(db, org)
+            .await
+            .map_err(internal)?
+            .map(|o| record_prefix(&o.slug))
+            .unwrap_or_else(|| "P".to_owned());
+        let txn = db.begin().await.map_err(internal)?;
+        let person = store::create_person(
+            &txn,
+            &state.vault,
+            store::NewPerson {
+                given_name,
+                family_name,
+                date_of_birth,
+                email,
+                phone,
+                address_line: None,
+                city: None,
+                region: None,
+                postal_code: None,
+                ssn,
+            },
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        let newest = store::newest_record_number(&txn, org)
+            .await
+            .map_err(internal)?;
+        let mrn = next_record_number(newest.as_deref(), &prefix);
+        let patient = store::create_patient(&txn, person.id, org, &mrn, false, now)
+            .await
+            .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            event(
+                &state,
+                Actor::Staff(member.id),
+                "desk.patient_registered",
+                Outcome::Success,
+            )
+            .subject(person.id),
+        )
+        .await
+        .map_err(internal)?;
+        let summary = desk_summary(&state, &patient, &person).await;
+        txn.commit().await.map_err(internal)?;
+        summary
+    }
+
+    /// The letters new record numbers start with when an organization has none yet: the first
+    /// two letters of its short name.
+    fn record_prefix(slug: &str) -> String {
+        let letters: String = slug
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .take(2)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if letters.is_empty() {
+            "P".to_owned()
+        } else {
+            letters
+        }
+    }
+
+    /// A phone number as typed: digits with the usual separators, 7 to 20 digits.
+    fn parse_phone(text: &str) -> Result<String, PortalError> {
+        let digits = text.chars().filter(char::is_ascii_digit).count();
+        let allowed = text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        if allowed && (7..=20).contains(&digits) {
+            Ok(text.trim().to_owned())
+        } else {
+            Err(PortalError::Invalid(
+                "Enter a phone number with its digits, like 555-0100, or leave it empty.".into(),
+            ))
+        }
     }
 
     pub async fn find_patient(mrn: String) -> Result<DeskPatient, PortalError> {

@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -206,6 +206,61 @@ pub async fn patient_by_mrn<C: ConnectionTrait>(
         .filter(patient::Column::MedicalRecordNumber.eq(medical_record_number.trim()))
         .one(db)
         .await
+}
+
+/// The person's patient record at the organization, if they have one.
+pub async fn patient_of_person<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+) -> Result<Option<patient::Model>, DbErr> {
+    patient::Entity::find()
+        .filter(patient::Column::OrganizationId.eq(organization_id))
+        .filter(patient::Column::PersonId.eq(person_id))
+        .one(db)
+        .await
+}
+
+/// The organization's most recently registered record number, if it has any patients.
+pub async fn newest_record_number<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+) -> Result<Option<String>, DbErr> {
+    Ok(patient::Entity::find()
+        .filter(patient::Column::OrganizationId.eq(organization_id))
+        .order_by_desc(patient::Column::Id)
+        .one(db)
+        .await?
+        .map(|p| p.medical_record_number))
+}
+
+/// The organization's patients with this family name (any case) and date of birth, with their
+/// person records, at most `limit`.
+pub async fn patients_by_name_and_birth<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    family_name: &str,
+    date_of_birth: NaiveDate,
+    limit: u64,
+) -> Result<Vec<(patient::Model, person::Model)>, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    let people = person::Entity::find()
+        .filter(person::Column::DateOfBirth.eq(date_of_birth))
+        .filter(
+            Expr::expr(Func::lower(Expr::col(person::Column::FamilyName)))
+                .eq(family_name.trim().to_lowercase()),
+        )
+        .order_by_asc(person::Column::GivenName)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut found = Vec::with_capacity(people.len());
+    for person in people {
+        if let Some(patient) = patient_of_person(db, organization_id, person.id).await? {
+            found.push((patient, person));
+        }
+    }
+    Ok(found)
 }
 
 pub struct NewStaff {

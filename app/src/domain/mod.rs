@@ -11,6 +11,7 @@ pub mod device;
 pub mod password;
 pub mod policy;
 pub mod portal_id;
+pub mod registration;
 pub mod relationship;
 pub mod sign_in;
 pub mod ssn;

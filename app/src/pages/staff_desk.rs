@@ -1,10 +1,10 @@
-//! The enrolment desk (A2): find a patient by medical record number and issue a one-time
-//! activation code to print for them. Front desk and administrators only (the server decides).
+//! The enrolment desk (A2): find a patient (by medical record number, or by family name and date
+//! of birth) or register a new one, then issue a one-time activation code to print for them. Front desk and administrators only (the server decides).
 
 use super::components::site::PageTitle;
 use crate::api::staff::{
-    DeskFindPatient, DeskIssueAccessCode, DeskIssueActivationCode, DeskPatient, DeskUnlockAccount,
-    IssuedCode, current_staff,
+    DeskFindPatient, DeskIssueAccessCode, DeskIssueActivationCode, DeskPatient,
+    DeskRegisterPatient, DeskSearchPatients, DeskUnlockAccount, IssuedCode, current_staff,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -43,10 +43,23 @@ pub fn StaffDeskPage() -> impl IntoView {
 #[component]
 fn Desk() -> impl IntoView {
     let find = ServerAction::<DeskFindPatient>::new();
+    let search = ServerAction::<DeskSearchPatients>::new();
+    let register = ServerAction::<DeskRegisterPatient>::new();
     let issue = ServerAction::<DeskIssueActivationCode>::new();
     let access = ServerAction::<DeskIssueAccessCode>::new();
     let unlock = ServerAction::<DeskUnlockAccount>::new();
-    let found = Memo::new(move |_| find.value().get().and_then(Result::ok));
+    // The patient the desk is working with: the last one found or registered.
+    let found = RwSignal::new(None::<DeskPatient>);
+    Effect::new(move |_| {
+        if let Some(Ok(patient)) = find.value().get() {
+            found.set(Some(patient));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(patient)) = register.value().get() {
+            found.set(Some(patient));
+        }
+    });
     view! {
         <section class="card no-print">
             <h2>"Find a patient"</h2>
@@ -60,8 +73,69 @@ fn Desk() -> impl IntoView {
             <div role="alert" class="form-problem">
                 {move || find.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>
+            <h3>"No record number? Search by name and date of birth"</h3>
+            <ActionForm action=search>
+                <div class="field">
+                    <label for="search_family_name">"Family name"</label>
+                    <input id="search_family_name" name="family_name" autocomplete="off" required />
+                </div>
+                <div class="field">
+                    <label for="search_date_of_birth">"Date of birth"</label>
+                    <input id="search_date_of_birth" name="date_of_birth" type="date" required />
+                </div>
+                <button type="submit" class="button button--secondary">"Search"</button>
+            </ActionForm>
+            <div role="alert" class="form-problem">
+                {move || search.value().get().and_then(Result::err).map(|e| e.to_string())}
+            </div>
+            {move || {
+                search.value().get().and_then(Result::ok).map(|patients| {
+                    if patients.is_empty() {
+                        return view! {
+                            <p role="status">
+                                "No patient has that family name and date of birth. Check the spelling and the date, or register the patient below."
+                            </p>
+                        }
+                            .into_any();
+                    }
+                    view! {
+                        <ul class="device-list" aria-label="Search results">
+                            {patients
+                                .into_iter()
+                                .map(|p| {
+                                    let label = format!("Open {}, record {}", p.name, p.medical_record_number);
+                                    view! {
+                                        <li>
+                                            <p>
+                                                <strong>{p.name.clone()}</strong>
+                                                {format!(
+                                                    ", born {}, record {}",
+                                                    crate::domain::dates::long_date(p.date_of_birth),
+                                                    p.medical_record_number,
+                                                )}
+                                            </p>
+                                            <ActionForm action=find>
+                                                <input
+                                                    type="hidden"
+                                                    name="medical_record_number"
+                                                    value=p.medical_record_number
+                                                />
+                                                <button type="submit" class="button button--secondary" aria-label=label>
+                                                    "Open"
+                                                </button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                })
+            }}
         </section>
         {move || found.get().map(|patient| view! { <PatientCard patient issue access unlock /> })}
+        <RegisterPatient register />
         {move || {
             issue
                 .value()
@@ -92,6 +166,54 @@ fn Desk() -> impl IntoView {
                     }
                 })
         }}
+    }
+}
+
+/// Registers a patient who is not on record yet (the server refuses someone already registered).
+#[component]
+fn RegisterPatient(register: ServerAction<DeskRegisterPatient>) -> impl IntoView {
+    view! {
+        <section class="card no-print" aria-labelledby="register-heading">
+            <h2 id="register-heading">"Register a new patient"</h2>
+            <p>"Search first: a patient already on record must not get a second record."</p>
+            <ActionForm action=register>
+                <div class="field">
+                    <label for="new_given_name">"Given name"</label>
+                    <input id="new_given_name" name="patient[given_name]" autocomplete="off" required />
+                </div>
+                <div class="field">
+                    <label for="new_family_name">"Family name"</label>
+                    <input id="new_family_name" name="patient[family_name]" autocomplete="off" required />
+                </div>
+                <div class="field">
+                    <label for="new_date_of_birth">"Date of birth"</label>
+                    <input id="new_date_of_birth" name="patient[date_of_birth]" type="date" required />
+                </div>
+                <div class="field">
+                    <label for="new_email">"Email (optional)"</label>
+                    <input id="new_email" name="patient[email]" type="email" autocomplete="off" aria-describedby="new_email-hint" />
+                    <p id="new_email-hint" class="hint">"With an email on file, the patient can ask for an activation code online."</p>
+                </div>
+                <div class="field">
+                    <label for="new_phone">"Phone (optional)"</label>
+                    <input id="new_phone" name="patient[phone]" type="tel" autocomplete="off" />
+                </div>
+                <div class="field">
+                    <label for="new_ssn">"Social Security number (optional)"</label>
+                    <input id="new_ssn" name="patient[ssn]" inputmode="numeric" autocomplete="off" aria-describedby="new_ssn-hint" />
+                    <p id="new_ssn-hint" class="hint">"Needed for the patient to recover a forgotten password or portal ID online. Stored encrypted; only the last 4 digits are ever shown."</p>
+                </div>
+                <button type="submit" class="button">"Register patient"</button>
+            </ActionForm>
+            <div role="alert" class="form-problem">
+                {move || register.value().get().and_then(Result::err).map(|e| e.to_string())}
+            </div>
+            {move || register.value().get().and_then(Result::ok).map(|p| view! {
+                <p role="status" class="form-success">
+                    {format!("{} is registered as record {}. Their record is shown above.", p.name, p.medical_record_number)}
+                </p>
+            })}
+        </section>
     }
 }
 

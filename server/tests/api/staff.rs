@@ -359,3 +359,150 @@ async fn the_desk_sees_a_locked_account_and_unlocks_it() {
     .await;
     assert_eq!(status, 403);
 }
+
+async fn search(app: &TestApp, token: &str, family: &str, dob: &str) -> (http::StatusCode, String) {
+    let (status, _, body) = app
+        .post_form(
+            "/api/desk/search-patients",
+            &[("family_name", family), ("date_of_birth", dob)],
+            Some(token),
+        )
+        .await;
+    (status, body)
+}
+
+async fn register(
+    app: &TestApp,
+    token: &str,
+    fields: &[(&str, &str)],
+) -> (http::StatusCode, String) {
+    let fields: Vec<(String, &str)> = fields
+        .iter()
+        .map(|(k, v)| (format!("patient[{k}]"), *v))
+        .collect();
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let (status, _, body) = app
+        .post_form("/api/desk/register-patient", &fields, Some(token))
+        .await;
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a2_the_desk_finds_a_patient_by_family_name_and_date_of_birth() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let token = staff_session(&app, "desk").await;
+        let (status, body) = search(&app, &token, "  rivera ", "1988-07-14").await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        let found: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(found.as_array().unwrap().len(), 1, "{body}");
+        assert_eq!(found[0]["medical_record_number"], "RB100001");
+        assert!(!body.contains("123-45"), "never the full SSN: {body}");
+
+        let (status, body) = search(&app, &token, "Rivera", "1988-07-15").await;
+        assert_eq!((status, body.as_str()), (http::StatusCode::OK, "[]"));
+        let (status, body) = search(&app, &token, "", "1988-07-14").await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.contains("family name"), "{body}");
+
+        let clinician = staff_session(&app, "clinician").await;
+        assert_eq!(
+            search(&app, &clinician, "Rivera", "1988-07-14").await.0,
+            403
+        );
+        assert_eq!(
+            search(&app, "no-session", "Rivera", "1988-07-14").await.0,
+            401
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a2_the_desk_registers_a_new_patient_once_and_can_enrol_them() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let token = staff_session(&app, "desk").await;
+        let fields = [
+            ("given_name", "Noor"),
+            ("family_name", "Saleh"),
+            ("date_of_birth", "1990-04-02"),
+            ("email", "Noor.Saleh@Example.org"),
+            ("phone", "555-0199"),
+            ("ssn", "234-56-7890"),
+        ];
+        let (status, body) = register(&app, &token, &fields).await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        let patient: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(patient["medical_record_number"], "RB100011", "{body}");
+        assert_eq!(patient["ssn_last_four"], "7890");
+        assert_eq!(patient["has_account"], false);
+
+        // The same person again is refused, by name and birth or by SSN.
+        let (status, body) = register(&app, &token, &fields).await;
+        assert_eq!(status, 422);
+        assert!(
+            body.contains("already registered as record RB100011"),
+            "{body}"
+        );
+        let (status, body) = register(
+            &app,
+            &token,
+            &[
+                ("given_name", "Other"),
+                ("family_name", "Person"),
+                ("date_of_birth", "1970-01-01"),
+                ("ssn", "234 56 7890"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(body.contains("on record RB100011"), "{body}");
+
+        // Bad input says what is wrong and registers nothing.
+        for (field, value, words) in [
+            ("given_name", " ", "given name"),
+            ("date_of_birth", "2999-01-01", "future"),
+            ("email", "noor@", "email address"),
+            ("phone", "call me", "phone number"),
+            ("ssn", "000-12-3456", "not a valid Social Security number"),
+        ] {
+            let mut bad = vec![
+                ("given_name", "Rami"),
+                ("family_name", "Saleh"),
+                ("date_of_birth", "1991-05-03"),
+            ];
+            bad.retain(|(k, _)| *k != field);
+            bad.push((field, value));
+            let (status, body) = register(&app, &token, &bad).await;
+            assert_eq!(status, 422, "{field}: {body}");
+            assert!(body.contains(words), "{field}: {body}");
+        }
+        let (_, body) = search(&app, &token, "Saleh", "1991-05-03").await;
+        assert_eq!(body, "[]", "{backend:?}: nothing half-registered");
+
+        // Registered, the patient can be issued a code straight away.
+        let (status, _, body) = app
+            .post_form(
+                "/api/desk/issue-activation-code",
+                &[("medical_record_number", "RB100011"), ("route", "visit")],
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+
+        let admin = staff_session(&app, "admin").await;
+        let (status, _) = register(
+            &app,
+            &admin,
+            &[
+                ("given_name", "Rami"),
+                ("family_name", "Saleh"),
+                ("date_of_birth", "1991-05-03"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "administrators register too");
+        let clinician = staff_session(&app, "clinician").await;
+        assert_eq!(register(&app, &clinician, &fields).await.0, 403);
+    }
+}
