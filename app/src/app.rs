@@ -5,8 +5,8 @@ use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
 use crate::pages::{
     AccountSecurityPage, ActivatePage, ForgotPasswordPage, ForgotPortalIdPage,
-    GettingAnAccountPage, HelpPage, HomePage, NotFoundPage, SignInPage, StaffDeskPage,
-    StaffSignInPage,
+    GettingAnAccountPage, HelpPage, HomePage, NotFoundPage, RequestActivationCodePage, SignInPage,
+    StaffDeskPage, StaffSignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
@@ -67,6 +67,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("help") view=HelpPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("activate") view=ActivatePage ssr=SsrMode::Async />
+                    <Route
+                        path=StaticSegment("request-activation-code")
+                        view=RequestActivationCodePage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=StaticSegment("forgot-portal-id")
                         view=ForgotPortalIdPage

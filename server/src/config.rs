@@ -25,6 +25,7 @@ pub struct RawSettings {
     pub time_zone: String,
     pub help_line_phone: String,
     pub mail_transport: String,
+    pub mail_from: String,
     pub secrets_dir: String,
     pub leptos_config: String,
     pub log_format: String,
@@ -46,6 +47,7 @@ impl Default for RawSettings {
             time_zone: "America/Chicago".into(),
             help_line_phone: "1-800-555-0199".into(),
             mail_transport: "file:data/mail".into(),
+            mail_from: "myhealth@riverbend.example".into(),
             secrets_dir: "data/secrets".into(),
             leptos_config: "Leptos.toml".into(),
             log_format: "text".into(),
@@ -56,8 +58,7 @@ impl Default for RawSettings {
     }
 }
 
-/// Where outgoing email goes. No email is sent yet; the setting is checked now so that a
-/// deployment finds a mistake at its first start, not at its first enrolment.
+/// Where outgoing email goes (see [`crate::mail`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MailTransport {
     /// Each message is written as a file into this directory (development and demos).
@@ -81,6 +82,8 @@ pub struct Settings {
     pub organization: OrganizationSpec,
     pub branding: Branding,
     pub mail_transport: MailTransport,
+    /// The address email is sent from (with the portal's name as the sender's name).
+    pub mail_from: String,
     pub secrets_dir: PathBuf,
     pub leptos_config: PathBuf,
     pub log_format: LogFormat,
@@ -198,6 +201,12 @@ impl Settings {
         let help_line =
             PhoneNumber::parse(&raw.help_line_phone).map_err(|m| invalid("help_line_phone", m))?;
         let mail_transport = parse_mail_transport(&raw.mail_transport)?;
+        let mail_from = app::domain::registration::parse_email(&raw.mail_from).map_err(|_| {
+            invalid(
+                "mail_from",
+                "must be an email address like myhealth@example.org",
+            )
+        })?;
         let log_format = match raw.log_format.trim() {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -238,6 +247,7 @@ impl Settings {
                 help_line,
             },
             mail_transport,
+            mail_from,
             secrets_dir,
             leptos_config: PathBuf::from(non_empty("leptos_config", &raw.leptos_config)?),
             log_format,

@@ -53,6 +53,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             if demo {
                 load_demo(&settings, &state.db, &state.vault, clock.as_ref()).await?;
             }
+            let mailer = server::mail::Mailer::new(&settings).map_err(|e| e.to_string())?;
+            server::mail::spawn_worker(state.clone(), mailer);
             startup::serve(&settings, state)
                 .await
                 .map_err(|e| e.to_string())

@@ -5,6 +5,7 @@
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod attempts;
+pub mod enrolment;
 mod error;
 pub mod password_reset;
 pub mod portal_id_recovery;

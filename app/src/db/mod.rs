@@ -8,6 +8,7 @@ pub mod codes;
 pub mod demo;
 pub mod entities;
 pub mod migrations;
+pub mod outbox;
 pub mod passwords;
 pub mod sessions;
 pub mod staff_auth;

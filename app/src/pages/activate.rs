@@ -20,6 +20,10 @@ pub fn ActivatePage() -> impl IntoView {
             "Enter the activation code you were given, with your date of birth, then choose how you will sign in."
         </p>
         <WithSite view=|info: SiteInfo| view! { <ActivateForm policy=info.policy /> } />
+        <p>
+            "No code? If your email address is on file with us, "
+            <A href="/request-activation-code">"ask for one by email"</A> "."
+        </p>
     }
 }
 

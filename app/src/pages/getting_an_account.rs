@@ -6,6 +6,7 @@ use super::components::site::{PageTitle, WithSite};
 use crate::api::site::{SiteInfo, check_account_eligibility};
 use crate::domain::age::AccountEligibility;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
@@ -37,7 +38,9 @@ pub fn GettingAnAccountPage() -> impl IntoView {
                 <ol class="steps">
                     <li>"At a clinic or hospital visit: ask the front desk to enrol you."</li>
                     <li>
-                        "Online: if your email address is already on file with us, ask for a code and we will email it to you."
+                        "Online: if your email address is already on file with us, "
+                        <A href="/request-activation-code">"ask for a code by email"</A>
+                        "."
                     </li>
                     <li>"On paper: fill in a sign-up form and hand it in or mail it to us."</li>
                 </ol>

@@ -4,6 +4,7 @@
 mod account_security;
 mod accounts;
 mod database;
+mod enrolment;
 mod health;
 mod helpers;
 mod pages;

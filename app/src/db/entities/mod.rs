@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table (see the migrations for what each table owns).
 
 pub mod audit_log;
+pub mod mail_message;
 pub mod one_time_code;
 pub mod organization;
 pub mod organization_affiliation;

@@ -8,6 +8,7 @@ mod m20261125_000002_make_audit_log_append_only;
 mod m20261125_000003_create_codes_and_sessions;
 mod m20261125_000004_add_two_step_verification;
 mod m20261125_000005_create_recovery_codes_and_remembered_devices;
+mod m20261125_000006_create_mail_outbox;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_codes_and_sessions::Migration),
             Box::new(m20261125_000004_add_two_step_verification::Migration),
             Box::new(m20261125_000005_create_recovery_codes_and_remembered_devices::Migration),
+            Box::new(m20261125_000006_create_mail_outbox::Migration),
         ]
     }
 }

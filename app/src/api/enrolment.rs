@@ -1,0 +1,209 @@
+//! Online enrolment (A2's second route): a patient whose email address is on file proves who they
+//! are with their name, date of birth and that address, and the activation code is emailed to
+//! them through the outbox. The answer is the same whether or not anything matched, so the form
+//! cannot be used to find out who is a patient; only an under-age date of birth (A1) is answered
+//! at once, since that needs no record.
+
+use super::PortalError;
+use leptos::prelude::*;
+
+#[server(endpoint = "enrolment/request-code")]
+pub async fn request_activation_code(
+    given_name: String,
+    family_name: String,
+    date_of_birth: String,
+    email: String,
+) -> Result<(), PortalError> {
+    // Public: the details themselves are the proof, and the code only goes to the address on file.
+    super::answer(server::request(given_name, family_name, date_of_birth, email).await)
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::PortalError;
+    use crate::api::session::{self, audit_event as event};
+    use crate::api::site::home_policy;
+    use crate::db::audit::{self, Actor, Outcome};
+    use crate::db::codes::{self, CodePurpose, CodeRoute, NewCode};
+    use crate::db::entities::person;
+    use crate::db::outbox::{self, OutgoingMail};
+    use crate::db::{accounts, store};
+    use crate::domain::activation::activation_code_validity;
+    use crate::domain::age::{
+        AccountEligibility, account_eligibility, local_date, parse_date_of_birth,
+    };
+    use crate::domain::dates::long_date;
+    use crate::domain::registration::{parse_email, parse_name};
+    use crate::state::{AppState, app_state};
+    use sea_orm::TransactionTrait;
+
+    fn internal(e: impl std::fmt::Display) -> PortalError {
+        PortalError::internal("enrolment", e)
+    }
+
+    fn invalid(e: impl std::fmt::Display) -> PortalError {
+        PortalError::Invalid(e.to_string())
+    }
+
+    pub async fn request(
+        given_name: String,
+        family_name: String,
+        date_of_birth: String,
+        email: String,
+    ) -> Result<(), PortalError> {
+        let state = app_state()?;
+        let policy = home_policy(&state).await?;
+        let now = state.clock.now();
+        state
+            .throttle
+            .check(session::source_ip().as_deref(), now, &policy)?;
+        let given_name = parse_name(&given_name, "given name").map_err(invalid)?;
+        let family_name = parse_name(&family_name, "family name").map_err(invalid)?;
+        let date_of_birth = parse_date_of_birth(&date_of_birth).map_err(invalid)?;
+        let email = parse_email(&email).map_err(invalid)?;
+        match account_eligibility(
+            date_of_birth,
+            local_date(now, state.site.time_zone),
+            policy.adult_age,
+        ) {
+            AccountEligibility::Eligible => {}
+            AccountEligibility::TooYoung {
+                adult_age,
+                adult_on,
+            } => {
+                return Err(PortalError::Invalid(format!(
+                    "Only people aged {adult_age} or over can have an account, even if they are emancipated. You can enrol from {}. Until then, a parent or guardian can ask for proxy access.",
+                    long_date(adult_on)
+                )));
+            }
+            AccountEligibility::BornInFuture => {
+                return Err(PortalError::Invalid(
+                    "That date of birth is in the future. Check the year.".into(),
+                ));
+            }
+        }
+
+        // From here on the caller hears the same thing whatever is found.
+        let db = &state.db;
+        let org = state.site.organization_id;
+        let found = store::patients_by_name_and_birth(db, org, &family_name, date_of_birth, 20)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|(_, person)| person)
+            .find(|p| {
+                p.given_name.to_lowercase() == given_name.to_lowercase()
+                    && p.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str())
+            });
+        let Some(person) = found else {
+            audit::record(
+                db,
+                now,
+                event(
+                    &state,
+                    Actor::Anonymous,
+                    "enrolment.online_request",
+                    Outcome::Failure,
+                )
+                .detail(serde_json::json!({ "reason": "no_match" })),
+            )
+            .await
+            .map_err(internal)?;
+            return Ok(());
+        };
+
+        let txn = db.begin().await.map_err(internal)?;
+        let has_account = accounts::person_has_account(&txn, person.id, org)
+            .await
+            .map_err(internal)?;
+        let (mail, detail) = if has_account {
+            (
+                already_enrolled_mail(&state, &person, &email),
+                serde_json::json!({ "sent": "already_enrolled" }),
+            )
+        } else {
+            let (code, row) = codes::issue_code(
+                &txn,
+                &state.tokens,
+                NewCode {
+                    organization_id: org,
+                    person_id: person.id,
+                    purpose: CodePurpose::Activation,
+                    route: CodeRoute::Online,
+                    issued_by_staff_id: None,
+                    valid_for: activation_code_validity(&policy),
+                },
+                now,
+            )
+            .await
+            .map_err(internal)?;
+            let expires_on = local_date(row.expires_at, state.site.time_zone);
+            (
+                code_mail(&state, &person, &email, &code.display(), expires_on),
+                serde_json::json!({ "sent": "activation_code", "code_id": row.id }),
+            )
+        };
+        outbox::enqueue(&txn, &state.vault, org, mail, now)
+            .await
+            .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            event(
+                &state,
+                Actor::Anonymous,
+                "enrolment.online_request",
+                Outcome::Success,
+            )
+            .subject(person.id)
+            .detail(detail),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(())
+    }
+
+    fn signature(state: &AppState) -> String {
+        let branding = &state.site.branding;
+        format!(
+            "If you did not ask for this, you can ignore this email, or call {} (24 hours a day).\n\n{}\n",
+            branding.help_line.display(),
+            branding.organization_name
+        )
+    }
+
+    /// The activation code email. No health information: a name, the code and how to use it.
+    fn code_mail(
+        state: &AppState,
+        person: &person::Model,
+        to: &str,
+        code: &str,
+        expires_on: chrono::NaiveDate,
+    ) -> OutgoingMail {
+        let portal = &state.site.branding.portal_name;
+        OutgoingMail {
+            to: to.to_owned(),
+            subject: format!("Your activation code for {portal}"),
+            body: format!(
+                "Hello {},\n\nHere is your activation code for {portal}:\n\n    {code}\n\nOpen {portal}, choose \"Sign in\", then \"Activate your account\". Enter the code with your date of birth, then choose your portal ID and password. The code works once, until {}.\n\n{}",
+                person.given_name,
+                long_date(expires_on),
+                signature(state)
+            ),
+        }
+    }
+
+    fn already_enrolled_mail(state: &AppState, person: &person::Model, to: &str) -> OutgoingMail {
+        let portal = &state.site.branding.portal_name;
+        OutgoingMail {
+            to: to.to_owned(),
+            subject: format!("You already have a {portal} account"),
+            body: format!(
+                "Hello {},\n\nSomeone asked for an activation code for {portal} with your details. You already have an account, so no code was made.\n\nForgot your password? Choose \"Forgot password?\" on the sign-in page. Forgot your portal ID? Call the help line and ask for an access code.\n\n{}",
+                person.given_name,
+                signature(state)
+            ),
+        }
+    }
+}
