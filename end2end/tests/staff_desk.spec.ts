@@ -71,9 +71,9 @@ test.describe('Staff issue a code at the desk (A2)', () => {
     await expect(patientPage.getByText(`Signed in as ${c.given}`)).toBeVisible();
     await patientPage.getByRole('link', { name: 'Account security' }).click();
     await patientPage.getByRole('button', { name: 'Turn on 2-step verification' }).click();
-    const key = await patientPage.getByLabel('add an account with this key').inputValue();
+    const patientKey = await patientPage.getByLabel('add an account with this key').inputValue();
     await expectNoAxeViolations(patientPage);
-    await patientPage.getByLabel('Code from the app').fill(totpNow(key));
+    await patientPage.getByLabel('Code from the app').fill(totpNow(patientKey));
     await patientPage.getByRole('button', { name: 'Turn on', exact: true }).click();
     const codes = patientPage.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
     await expect(codes).toHaveCount(10);
@@ -89,7 +89,7 @@ test.describe('Staff issue a code at the desk (A2)', () => {
     await expect(patientPage.getByText(`Signed in as ${c.given}`)).toHaveCount(0);
     if (testInfo.project.name === 'desktop') {
       // The code of the next 30-second step: the one used to turn it on works only once.
-      await patientPage.getByLabel('Code').fill(totpNow(key, 1));
+      await patientPage.getByLabel('Code').fill(totpNow(patientKey, 1));
       await patientPage.getByLabel('Remember this device for 30 days').check();
       await patientPage.getByRole('button', { name: 'Verify' }).click();
       await expect(patientPage.getByText(`Signed in as ${c.given}`)).toBeVisible();
