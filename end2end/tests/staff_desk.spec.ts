@@ -74,6 +74,7 @@ test.describe('Staff issue a code at the desk (A2)', () => {
     const patientKey = await patientPage.getByLabel('add an account with this key').inputValue();
     await expectNoAxeViolations(patientPage);
     await patientPage.getByLabel('Code from the app').fill(totpNow(patientKey));
+    await patientPage.getByLabel('Your password').fill('riverbend7');
     await patientPage.getByRole('button', { name: 'Turn on', exact: true }).click();
     const codes = patientPage.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
     await expect(codes).toHaveCount(10);

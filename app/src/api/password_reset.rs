@@ -221,8 +221,8 @@ mod server {
         .await
     }
 
-    /// Sets a new password (clearing any lockout) and ends every other session of the account,
-    /// whoever knew the old password, in one transaction, audited as `action`. For A6 and A7 it
+    /// Sets a new password (clearing any lockout), ends every other session of the account and
+    /// forgets its remembered devices (whoever knew the old password), in one transaction, audited as `action`. For A6 and A7 it
     /// also uses up the ticket `(id, answer when it is gone)` and ends every session; a signed-in
     /// change keeps the session that made it.
     pub(crate) async fn replace_password(
@@ -247,6 +247,10 @@ mod server {
             .await
             .map_err(internal)?;
         let ended = sessions::end_other_sessions(&txn, account.id, keep_session)
+            .await
+            .map_err(internal)?;
+        // Whoever knew the old password may have had a device remembered too.
+        crate::db::two_step::forget_devices(&txn, account.id)
             .await
             .map_err(internal)?;
         audit::record(

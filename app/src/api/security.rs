@@ -70,9 +70,10 @@ pub async fn begin_two_step() -> Result<AuthenticatorSetup, PortalError> {
 }
 
 #[server(endpoint = "account/two-step/confirm")]
-pub async fn confirm_two_step(code: String) -> Result<Vec<String>, PortalError> {
-    // The signed-in patient's own account only.
-    super::answer(server::confirm(code).await)
+pub async fn confirm_two_step(code: String, password: String) -> Result<Vec<String>, PortalError> {
+    // The signed-in patient's own account, with their password again (a stolen session must not
+    // be able to tie the account to someone else's phone).
+    super::answer(server::confirm(code, password).await)
 }
 
 #[server(endpoint = "account/two-step/recovery-codes")]
@@ -188,7 +189,7 @@ mod server {
                 let Some(step) = totp::verify(&secret, digits, now, last_step) else {
                     return Ok(None);
                 };
-                let used = two_step::use_step(txn, owner, step, now)
+                let used = two_step::use_step(txn, owner, sealed, step, now)
                     .await
                     .map_err(internal)?;
                 Ok(used.then_some(CodeUsed::Authenticator))
@@ -443,7 +444,7 @@ mod server {
         })
     }
 
-    pub async fn confirm(code: String) -> Result<Vec<String>, PortalError> {
+    pub async fn confirm(code: String, password: String) -> Result<Vec<String>, PortalError> {
         let state = app_state()?;
         let policy = home_policy(&state).await?;
         let now = state.clock.now();
@@ -467,6 +468,7 @@ mod server {
                 ));
             }
         };
+        confirm_password(&state, &account, password, &policy, now).await?;
         let txn = state.db.begin().await.map_err(internal)?;
         let used = use_second_step_code(
             &txn,

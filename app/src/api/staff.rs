@@ -255,9 +255,8 @@ mod server {
                 .await
                 .map_err(internal)?;
         }
-        staff_auth::clear_failures(&txn, member.id)
-            .await
-            .map_err(internal)?;
+        // Failures are cleared only after the second step, so entering the password again
+        // cannot reset the count of wrong authenticator codes.
         let next = if member.totp_confirmed_at.is_some() {
             StaffSecondStep::EnterCode
         } else {
@@ -321,9 +320,21 @@ mod server {
         if member.totp_secret_sealed.is_none() {
             return Err(PortalError::SignInRequired);
         }
+        if let Some(until) = member.locked_until.filter(|until| *until > now) {
+            sessions::end_session(db, &session.id_hash)
+                .await
+                .map_err(internal)?;
+            session::clear_host_cookie(session::SESSION_COOKIE);
+            return Err(locked_message(&state, until));
+        }
         let code = SecondStepCode::parse(&code).map_err(|e| PortalError::Invalid(e.to_string()))?;
         let owner = TwoStepOwner::Staff(member.id);
         let enrolling = member.totp_confirmed_at.is_none();
+        if enrolling && !matches!(code, SecondStepCode::Authenticator(_)) {
+            return Err(PortalError::Invalid(
+                "Enter the 6-digit code your authenticator app shows for this portal.".into(),
+            ));
+        }
         let txn = db.begin().await.map_err(internal)?;
         let used = use_second_step_code(
             &txn,
@@ -577,7 +588,14 @@ mod server {
         let mrn = next_record_number(newest.as_deref(), &prefix);
         let patient = store::create_patient(&txn, person.id, org, &mrn, false, now)
             .await
-            .map_err(internal)?;
+            .map_err(|e| match e {
+                // Another desk registered someone at the same moment: the number is taken.
+                store::StoreError::Conflict(_) => PortalError::Invalid(
+                    "Another patient was registered at the same moment. Choose Register patient again."
+                        .into(),
+                ),
+                other => internal(other),
+            })?;
         audit::record(
             &txn,
             now,
@@ -591,9 +609,16 @@ mod server {
         )
         .await
         .map_err(internal)?;
-        let summary = desk_summary(&state, &patient, &person).await;
         txn.commit().await.map_err(internal)?;
-        summary
+        // Just registered: no account yet.
+        Ok(DeskPatient {
+            medical_record_number: patient.medical_record_number,
+            name: format!("{} {}", person.given_name, person.family_name),
+            date_of_birth: person.date_of_birth,
+            ssn_last_four: person.ssn_last_four,
+            has_account: false,
+            account_locked: false,
+        })
     }
 
     /// The letters new record numbers start with when an organization has none yet: the first

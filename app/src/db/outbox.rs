@@ -164,7 +164,13 @@ pub async fn mark_failed<C: ConnectionTrait>(
             Expr::value(now + retry_delay(attempts)),
         );
     if attempts >= MAX_ATTEMPTS {
-        query = query.col_expr(mail_message::Column::Attempts, Expr::value(MAX_ATTEMPTS));
+        // Given up: the body (which may hold a code) is erased, the record of the attempt kept.
+        query = query
+            .col_expr(mail_message::Column::Attempts, Expr::value(MAX_ATTEMPTS))
+            .col_expr(
+                mail_message::Column::BodySealed,
+                Expr::value(Option::<Vec<u8>>::None),
+            );
     }
     query
         .filter(mail_message::Column::Id.eq(id))

@@ -235,7 +235,7 @@ pub async fn newest_record_number<C: ConnectionTrait>(
 }
 
 /// The organization's patients with this family name (any case) and date of birth, with their
-/// person records, at most `limit`.
+/// person records, at most `limit`, in two queries whatever the number found.
 pub async fn patients_by_name_and_birth<C: ConnectionTrait>(
     db: &C,
     organization_id: i32,
@@ -243,24 +243,37 @@ pub async fn patients_by_name_and_birth<C: ConnectionTrait>(
     date_of_birth: NaiveDate,
     limit: u64,
 ) -> Result<Vec<(patient::Model, person::Model)>, DbErr> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+    let patients_here = Query::select()
+        .column(patient::Column::PersonId)
+        .from(patient::Entity)
+        .and_where(Expr::col(patient::Column::OrganizationId).eq(organization_id))
+        .to_owned();
     let people = person::Entity::find()
         .filter(person::Column::DateOfBirth.eq(date_of_birth))
         .filter(
             Expr::expr(Func::lower(Expr::col(person::Column::FamilyName)))
                 .eq(family_name.trim().to_lowercase()),
         )
+        .filter(person::Column::Id.in_subquery(patients_here))
         .order_by_asc(person::Column::GivenName)
         .limit(limit)
         .all(db)
         .await?;
-    let mut found = Vec::with_capacity(people.len());
-    for person in people {
-        if let Some(patient) = patient_of_person(db, organization_id, person.id).await? {
-            found.push((patient, person));
-        }
-    }
-    Ok(found)
+    let patients = patient::Entity::find()
+        .filter(patient::Column::OrganizationId.eq(organization_id))
+        .filter(patient::Column::PersonId.is_in(people.iter().map(|p| p.id)))
+        .all(db)
+        .await?;
+    Ok(people
+        .into_iter()
+        .filter_map(|person| {
+            patients
+                .iter()
+                .find(|p| p.person_id == person.id)
+                .map(|patient| (patient.clone(), person))
+        })
+        .collect())
 }
 
 pub struct NewStaff {

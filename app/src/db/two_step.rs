@@ -62,6 +62,7 @@ pub async fn set_pending_secret<C: ConnectionTrait>(
 async fn step_used<E: EntityTrait, C: ConnectionTrait>(
     db: &C,
     id: i32,
+    sealed: &[u8],
     step: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
@@ -73,26 +74,29 @@ async fn step_used<E: EntityTrait, C: ConnectionTrait>(
             Expr::col(col::<E>("totp_confirmed_at")).if_null(now),
         )
         .filter(col::<E>("id").eq(id))
-        .filter(col::<E>("totp_secret_sealed").is_not_null())
+        // The secret the code was checked against, not one set up meanwhile in another tab.
+        .filter(col::<E>("totp_secret_sealed").eq(sealed.to_vec()))
         .filter(Condition::any().add(last.is_null()).add(last.lt(step)))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
 }
 
-/// Records that the code of `step` was used (confirming the secret if it was pending). `false`
-/// if that step or a later one was used meanwhile: the code must then be refused.
+/// Records that the code of `step`, checked against the secret `sealed`, was used (confirming
+/// that secret if it was pending). `false` if that step or a later one was used meanwhile, or the
+/// secret was replaced: the code must then be refused.
 pub async fn use_step<C: ConnectionTrait>(
     db: &C,
     owner: TwoStepOwner,
+    sealed: &[u8],
     step: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     match owner {
         TwoStepOwner::Account(id) => {
-            step_used::<portal_account::Entity, C>(db, id, step, now).await
+            step_used::<portal_account::Entity, C>(db, id, sealed, step, now).await
         }
-        TwoStepOwner::Staff(id) => step_used::<staff::Entity, C>(db, id, step, now).await,
+        TwoStepOwner::Staff(id) => step_used::<staff::Entity, C>(db, id, sealed, step, now).await,
     }
 }
 

@@ -299,7 +299,9 @@ fn TwoStep(on: bool, codes_left: u64, actions: Actions) -> impl IntoView {
                                 "On this device? " <a href=setup.uri>"Open the key in your app"</a>
                             </p>
                         </li>
-                        <li>"Enter the 6-digit code the app shows. Other devices will be signed out."</li>
+                        <li>
+                            "Enter the 6-digit code the app shows, and your password. Other devices will be signed out."
+                        </li>
                     </ol>
                     <ActionForm action=confirm>
                         <div class="field">
@@ -312,6 +314,7 @@ fn TwoStep(on: bool, codes_left: u64, actions: Actions) -> impl IntoView {
                                 required
                             />
                         </div>
+                        {password_again("two_step_password")}
                         <button type="submit" class="button">"Turn on"</button>
                     </ActionForm>
                     <div role="alert" class="form-problem">

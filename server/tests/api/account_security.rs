@@ -98,7 +98,7 @@ async fn turn_on_two_step(app: &TestApp, token: &str) -> Vec<String> {
     let (status, _, body) = app
         .post_form(
             "/api/account/two-step/confirm",
-            &[("code", &code)],
+            &[("code", &code), ("password", "riverbend7")],
             Some(&token),
         )
         .await;
@@ -376,7 +376,7 @@ async fn two_step_cannot_be_turned_on_without_a_signed_in_patient_or_a_right_cod
     let (status, _, body) = app
         .post_form(
             "/api/account/two-step/confirm",
-            &[("code", "123456")],
+            &[("code", "123456"), ("password", "riverbend7")],
             Some(&token),
         )
         .await;
@@ -386,11 +386,22 @@ async fn two_step_cannot_be_turned_on_without_a_signed_in_patient_or_a_right_cod
     let (status, _, _) = app
         .post_form(
             "/api/account/two-step/confirm",
-            &[("code", "000000")],
+            &[("code", "000000"), ("password", "riverbend7")],
             Some(&token),
         )
         .await;
     assert_eq!(status, 422);
+    // The right code with the wrong password: a stolen session cannot turn it on.
+    let code = app_code(&app).await;
+    let (status, _, body) = app
+        .post_form(
+            "/api/account/two-step/confirm",
+            &[("code", &code), ("password", "riverbend8")],
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("not your current password"), "{body}");
     assert!(alex(&app).await.totp_confirmed_at.is_none(), "still off");
     signed_in_alex(&app).await;
 }

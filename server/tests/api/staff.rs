@@ -506,3 +506,52 @@ async fn a2_the_desk_registers_a_new_patient_once_and_can_enrol_them() {
         assert_eq!(register(&app, &clinician, &fields).await.0, 403);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_authenticator_codes_lock_staff_out_even_across_fresh_password_sign_ins() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        staff_session(&app, "desk").await;
+        let password_step = || async {
+            let (_, headers, body) = app
+                .post_form(
+                    "/api/staff/sign-in",
+                    &[("username", "desk"), ("password", DEMO_STAFF_PASSWORD)],
+                    None,
+                )
+                .await;
+            assert!(body.contains("EnterCode"), "{body}");
+            session_cookie(&headers).unwrap()
+        };
+        let token = password_step().await;
+        for _ in 0..4 {
+            let (status, _, _) = app
+                .post_form(
+                    "/api/staff/verify-code",
+                    &[("code", "000000")],
+                    Some(&token),
+                )
+                .await;
+            assert_eq!(status, 422);
+        }
+        let other = password_step().await;
+        let (_, _, body) = app
+            .post_form(
+                "/api/staff/verify-code",
+                &[("code", "000000")],
+                Some(&other),
+            )
+            .await;
+        assert!(
+            body.contains("locked"),
+            "{backend:?}: the count went on: {body}"
+        );
+        // The earlier half-signed-in session cannot keep guessing, even with the right code.
+        app.clock.advance(Duration::seconds(30));
+        let code = current_code(&app, "desk").await;
+        let (_, _, body) = app
+            .post_form("/api/staff/verify-code", &[("code", &code)], Some(&token))
+            .await;
+        assert!(body.contains("locked"), "{backend:?}: {body}");
+    }
+}
