@@ -4,14 +4,14 @@ use crate::pages::components::account_menu::provide_auth_version;
 use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
 use crate::pages::{
-    AccountSecurityPage, ActivatePage, ForgotPasswordPage, ForgotPortalIdPage,
-    GettingAnAccountPage, HelpPage, HomePage, NotFoundPage, RequestActivationCodePage, SignInPage,
-    StaffDeskPage, StaffSignInPage,
+    AccountSecurityRoute, ActivateRoute, ForgotPasswordRoute, ForgotPortalIdRoute,
+    GettingAnAccountRoute, HelpRoute, HomePage, NotFoundPage, RequestActivationCodeRoute,
+    SignInRoute, StaffDeskRoute, StaffSignInRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::{Stylesheet, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment, path};
+use leptos_router::{Lazy, SsrMode, StaticSegment, path};
 
 /// The whole HTML document. Runs only on the server, once per page request. The nonce is the
 /// one the server's middleware put in this response's Content-Security-Policy header.
@@ -57,36 +57,57 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>
                     // Async: the whole page is rendered before it is sent, so it reads complete
-                    // without JavaScript.
+                    // without JavaScript. Every page but the home page is a lazy route: its code
+                    // is a WASM chunk of its own (see `pages::lazy_pages!`).
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route
                         path=StaticSegment("getting-an-account")
-                        view=GettingAnAccountPage
+                        view={Lazy::<GettingAnAccountRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=StaticSegment("help") view=HelpPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("activate") view=ActivatePage ssr=SsrMode::Async />
+                    <Route
+                        path=StaticSegment("help")
+                        view={Lazy::<HelpRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("sign-in")
+                        view={Lazy::<SignInRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("activate")
+                        view={Lazy::<ActivateRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=StaticSegment("request-activation-code")
-                        view=RequestActivationCodePage
+                        view={Lazy::<RequestActivationCodeRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("forgot-password")
+                        view={Lazy::<ForgotPasswordRoute>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=StaticSegment("forgot-portal-id")
-                        view=ForgotPortalIdPage
+                        view={Lazy::<ForgotPortalIdRoute>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=path!("/account/security")
-                        view=AccountSecurityPage
+                        view={Lazy::<AccountSecurityRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/staff/sign-in") view=StaffSignInPage ssr=SsrMode::Async />
-                    <Route path=path!("/staff/desk") view=StaffDeskPage ssr=SsrMode::Async />
                     <Route
-                        path=StaticSegment("forgot-password")
-                        view=ForgotPasswordPage
+                        path=path!("/staff/sign-in")
+                        view={Lazy::<StaffSignInRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/staff/desk")
+                        view={Lazy::<StaffDeskRoute>::new()}
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -7,6 +7,7 @@ use crate::db::tokens::TokenHasher;
 use crate::db::vault::SsnVault;
 use crate::domain::branding::Branding;
 use crate::domain::clock::Clock;
+use crate::domain::policy::OrganizationPolicy;
 use axum::extract::FromRef;
 use chrono_tz::Tz;
 use leptos::prelude::*;
@@ -32,6 +33,39 @@ pub struct AppState {
     pub vault: Arc<SsnVault>,
     pub tokens: Arc<TokenHasher>,
     pub throttle: Arc<AttemptThrottle>,
+    /// The organization's policy as last read, for a few seconds (see [`PolicyCache`]).
+    pub policy: Arc<PolicyCache>,
+}
+
+/// The organization's policy, read from the database at most once every few seconds per portal
+/// instance: every page and most server functions need it, and it changes rarely. A change made
+/// through the portal calls [`PolicyCache::forget`]; other instances see it within
+/// [`PolicyCache::FRESH_FOR`].
+#[derive(Debug, Default)]
+pub struct PolicyCache {
+    latest: std::sync::Mutex<Option<(std::time::Instant, OrganizationPolicy)>>,
+}
+
+impl PolicyCache {
+    pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+    pub fn get(&self) -> Option<OrganizationPolicy> {
+        let latest = self.latest.lock().unwrap_or_else(|p| p.into_inner());
+        latest
+            .as_ref()
+            .filter(|(read_at, _)| read_at.elapsed() < Self::FRESH_FOR)
+            .map(|(_, policy)| policy.clone())
+    }
+
+    pub fn put(&self, policy: OrganizationPolicy) {
+        *self.latest.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((std::time::Instant::now(), policy));
+    }
+
+    /// The policy changed: read it again next time.
+    pub fn forget(&self) {
+        *self.latest.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
 }
 
 /// The state, from inside a server function or a server-side render.

@@ -96,6 +96,7 @@ pub async fn build_state(
         )),
         tokens: Arc::new(TokenHasher::new(secrets.session_key)),
         throttle: Default::default(),
+        policy: Default::default(),
     })
 }
 

@@ -42,11 +42,16 @@ pub(crate) async fn home_policy(
     state: &crate::state::AppState,
 ) -> Result<OrganizationPolicy, PortalError> {
     use crate::db::store;
+    if let Some(policy) = state.policy.get() {
+        return Ok(policy);
+    }
     let org = store::organization_by_id(&state.db, state.site.organization_id)
         .await
         .map_err(|e| PortalError::internal("home_policy", e))?
         .ok_or_else(|| PortalError::internal("home_policy", "home organization missing"))?;
-    store::policy_of(&org).map_err(|e| PortalError::internal("home_policy", e))
+    let policy = store::policy_of(&org).map_err(|e| PortalError::internal("home_policy", e))?;
+    state.policy.put(policy.clone());
+    Ok(policy)
 }
 
 /// A1: could someone born on `date_of_birth` hold an account today, in the organization's time

@@ -26,3 +26,38 @@ pub use request_activation_code::RequestActivationCodePage;
 pub use sign_in::SignInPage;
 pub use staff_desk::StaffDeskPage;
 pub use staff_sign_in::StaffSignInPage;
+
+/// Every page but the home page is split out of the main WASM into a chunk of its own, loaded
+/// when the page is first visited (`cargo leptos build --split`), so the code a visitor
+/// downloads first does not grow with every page the portal gains. The server renders them all
+/// the same way.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> leptos::prelude::AnyView {
+                use leptos::prelude::*;
+                view! { <$page /> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    GettingAnAccountRoute => GettingAnAccountPage,
+    HelpRoute => HelpPage,
+    SignInRoute => SignInPage,
+    ActivateRoute => ActivatePage,
+    RequestActivationCodeRoute => RequestActivationCodePage,
+    ForgotPasswordRoute => ForgotPasswordPage,
+    ForgotPortalIdRoute => ForgotPortalIdPage,
+    AccountSecurityRoute => AccountSecurityPage,
+    StaffSignInRoute => StaffSignInPage,
+    StaffDeskRoute => StaffDeskPage,
+}
