@@ -59,6 +59,7 @@ test.describe('Staff issue a code at the desk (A2)', () => {
     await patientPage.getByRole('button', { name: 'Activate' }).click();
     await expect(patientPage.getByRole('status')).toContainText('Your account is ready');
     await patientPage.getByRole('link', { name: 'Sign in now' }).click();
+    await expect(patientPage.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
     await patientPage.getByLabel('Portal ID').fill(c.portalId);
     await patientPage.getByLabel('Password').fill('riverbend7');
     await patientPage.getByRole('button', { name: 'Sign in' }).click();
