@@ -294,7 +294,8 @@ fn parse_mail_transport(text: &str) -> Result<MailTransport, ConfigError> {
     }
     Err(invalid(
         "mail_transport",
-        format!("\"{t}\" is neither file:<directory> nor smtp://host:port"),
+        // Not echoed: an SMTP address can hold a password.
+        "must be file:<directory> or smtp://host:port (smtps:// for TLS)",
     ))
 }
 

@@ -324,7 +324,7 @@ mod server {
                 ),
             });
         };
-        sessions::mark_second_factor_passed(&txn, &session.id_hash)
+        sessions::mark_second_factor_passed(&txn, &session.id_hash, &policy, now)
             .await
             .map_err(internal)?;
         accounts::record_successful_sign_in(&txn, account.id, now)

@@ -31,6 +31,9 @@ pub struct DeskPatient {
     pub has_account: bool,
     /// Locked after too many failed attempts (the desk can unlock it).
     pub account_locked: bool,
+    /// The account has 2-step verification on (the desk can turn it off for a patient who lost
+    /// their phone and their recovery codes).
+    pub two_step_on: bool,
 }
 
 /// A code to print for the patient. Shown once; only its hash is kept.
@@ -120,6 +123,17 @@ pub async fn desk_unlock_account(
 ) -> Result<DeskPatient, PortalError> {
     // Front desk and administrators only.
     super::answer(server::unlock_account(medical_record_number).await)
+}
+
+/// Turns off 2-step verification for a patient who lost both their phone and their recovery
+/// codes (after staff have confirmed who is asking). They sign in with their password and can
+/// turn it on again.
+#[server(endpoint = "desk/reset-two-step")]
+pub async fn desk_reset_two_step(
+    medical_record_number: String,
+) -> Result<DeskPatient, PortalError> {
+    // Front desk and administrators only.
+    super::answer(server::reset_two_step(medical_record_number).await)
 }
 
 /// A7: a help-line access code for a patient who forgot their portal ID.
@@ -367,7 +381,7 @@ mod server {
                     .into(),
             ));
         };
-        sessions::mark_second_factor_passed(&txn, &session.id_hash)
+        sessions::mark_second_factor_passed(&txn, &session.id_hash, &policy, now)
             .await
             .map_err(internal)?;
         staff_auth::clear_failures(&txn, member.id)
@@ -448,6 +462,9 @@ mod server {
             date_of_birth: person.date_of_birth,
             ssn_last_four: person.ssn_last_four.clone(),
             has_account: account.is_some(),
+            two_step_on: account
+                .as_ref()
+                .is_some_and(|a| a.totp_confirmed_at.is_some()),
             account_locked: account
                 .and_then(|a| a.locked_until)
                 .is_some_and(|until| until > now),
@@ -618,6 +635,7 @@ mod server {
             ssn_last_four: person.ssn_last_four,
             has_account: false,
             account_locked: false,
+            two_step_on: false,
         })
     }
 
@@ -743,6 +761,41 @@ mod server {
                 &state,
                 Actor::Staff(member.id),
                 "account.unlocked",
+                Outcome::Success,
+            )
+            .subject(person.id),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(patient_for_desk(&state, &mrn).await?.1)
+    }
+
+    pub async fn reset_two_step(mrn: String) -> Result<DeskPatient, PortalError> {
+        let state = app_state()?;
+        let member = require_staff(&state, DESK_ROLES).await?;
+        let (person, summary) = patient_for_desk(&state, &mrn).await?;
+        let account = accounts::account_of_person(&state.db, person.id, state.site.organization_id)
+            .await
+            .map_err(internal)?
+            .filter(|a| a.totp_confirmed_at.is_some())
+            .ok_or_else(|| {
+                PortalError::Invalid(format!(
+                    "{} does not have 2-step verification on.",
+                    summary.name
+                ))
+            })?;
+        let txn = state.db.begin().await.map_err(internal)?;
+        two_step::turn_off_for_account(&txn, account.id)
+            .await
+            .map_err(internal)?;
+        audit::record(
+            &txn,
+            state.clock.now(),
+            event(
+                &state,
+                Actor::Staff(member.id),
+                "two_step.reset_by_desk",
                 Outcome::Success,
             )
             .subject(person.id),

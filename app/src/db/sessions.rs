@@ -4,7 +4,7 @@
 use super::entities::session;
 use super::tokens::TokenHasher;
 use crate::domain::policy::OrganizationPolicy;
-use crate::domain::sign_in::session_expires_at;
+use crate::domain::sign_in::{second_step_expires_at, session_expires_at};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -47,7 +47,12 @@ pub async fn create_session<C: ConnectionTrait>(
         staff_id: Set(staff_id),
         created_at: Set(now),
         last_seen_at: Set(now),
-        expires_at: Set(session_expires_at(now, policy)),
+        // Waiting for the second step, a session gets minutes, not hours.
+        expires_at: Set(if new.second_factor_passed {
+            session_expires_at(now, policy)
+        } else {
+            second_step_expires_at(now, policy)
+        }),
         second_factor_passed: Set(new.second_factor_passed),
         source_ip: Set(new.source_ip),
         device: Set(new.device.map(|d| d.chars().take(200).collect())),
@@ -84,13 +89,20 @@ pub async fn touch_session<C: ConnectionTrait>(
         .map(|_| ())
 }
 
-/// The session's owner passed the second step of sign-in.
+/// The session's owner passed the second step of sign-in: it now lasts the full session
+/// lifetime from `now`.
 pub async fn mark_second_factor_passed<C: ConnectionTrait>(
     db: &C,
     id_hash: &str,
+    policy: &OrganizationPolicy,
+    now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     session::Entity::update_many()
         .col_expr(session::Column::SecondFactorPassed, Expr::value(true))
+        .col_expr(
+            session::Column::ExpiresAt,
+            Expr::value(session_expires_at(now, policy)),
+        )
         .filter(session::Column::IdHash.eq(id_hash))
         .exec(db)
         .await

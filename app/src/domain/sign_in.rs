@@ -52,6 +52,18 @@ pub fn session_expires_at(created_at: DateTime<Utc>, policy: &OrganizationPolicy
     created_at + Duration::hours(i64::from(policy.session_absolute_hours))
 }
 
+/// Minutes a session that passed the password but not yet the second step of sign-in lasts.
+pub const SECOND_STEP_MINUTES: i64 = 10;
+
+/// When a session started at `created_at` and still waiting for its second step ends.
+pub fn second_step_expires_at(
+    created_at: DateTime<Utc>,
+    policy: &OrganizationPolicy,
+) -> DateTime<Utc> {
+    (created_at + Duration::minutes(SECOND_STEP_MINUTES))
+        .min(session_expires_at(created_at, policy))
+}
+
 /// Per-address rate limit: keeps the attempts made within the window in `recent` (oldest
 /// first) and says whether one more is allowed now; an allowed attempt is recorded.
 pub fn allow_attempt(
@@ -73,6 +85,21 @@ pub fn allow_attempt(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_waiting_for_its_second_step_lasts_ten_minutes() {
+        let policy = OrganizationPolicy::default();
+        let at: DateTime<Utc> = "2026-11-25T12:00:00Z".parse().unwrap();
+        assert_eq!(
+            second_step_expires_at(at, &policy),
+            "2026-11-25T12:10:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        let short = OrganizationPolicy {
+            session_absolute_hours: 1,
+            ..Default::default()
+        };
+        assert!(second_step_expires_at(at, &short) <= session_expires_at(at, &short));
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

@@ -4,7 +4,8 @@
 use super::components::site::PageTitle;
 use crate::api::staff::{
     DeskFindPatient, DeskIssueAccessCode, DeskIssueActivationCode, DeskPatient,
-    DeskRegisterPatient, DeskSearchPatients, DeskUnlockAccount, IssuedCode, current_staff,
+    DeskRegisterPatient, DeskResetTwoStep, DeskSearchPatients, DeskUnlockAccount, IssuedCode,
+    current_staff,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -48,6 +49,7 @@ fn Desk() -> impl IntoView {
     let issue = ServerAction::<DeskIssueActivationCode>::new();
     let access = ServerAction::<DeskIssueAccessCode>::new();
     let unlock = ServerAction::<DeskUnlockAccount>::new();
+    let reset = ServerAction::<DeskResetTwoStep>::new();
     // The patient the desk is working with: the last one found or registered.
     let found = RwSignal::new(None::<DeskPatient>);
     Effect::new(move |_| {
@@ -57,6 +59,11 @@ fn Desk() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(patient)) = register.value().get() {
+            found.set(Some(patient));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(patient)) = reset.value().get() {
             found.set(Some(patient));
         }
     });
@@ -134,7 +141,7 @@ fn Desk() -> impl IntoView {
                 })
             }}
         </section>
-        {move || found.get().map(|patient| view! { <PatientCard patient issue access unlock /> })}
+        {move || found.get().map(|patient| view! { <PatientCard patient issue access unlock reset /> })}
         <RegisterPatient register />
         {move || {
             issue
@@ -253,7 +260,10 @@ fn PatientCard(
     issue: ServerAction<DeskIssueActivationCode>,
     access: ServerAction<DeskIssueAccessCode>,
     unlock: ServerAction<DeskUnlockAccount>,
+    reset: ServerAction<DeskResetTwoStep>,
 ) -> impl IntoView {
+    let reset_mrn = patient.medical_record_number.clone();
+    let two_step_on = patient.two_step_on;
     let mrn = patient.medical_record_number.clone();
     let unlock_mrn = patient.medical_record_number.clone();
     let has_account = patient.has_account;
@@ -315,6 +325,20 @@ fn PatientCard(
                         })
                 }}
             </p>
+            {two_step_on.then(|| view! {
+                <h3>"Lost phone and recovery codes"</h3>
+                <p>"After confirming who is asking, turn off 2-step verification: the patient then signs in with their password and can turn it on again."</p>
+                <ActionForm action=reset>
+                    <input type="hidden" name="medical_record_number" value=reset_mrn />
+                    <button type="submit" class="button">"Turn off 2-step verification"</button>
+                </ActionForm>
+            })}
+            <div role="alert" class="form-problem">
+                {move || reset.value().get().and_then(Result::err).map(|e| e.to_string())}
+            </div>
+            <Show when=move || reset.value().get().is_some_and(|r| r.is_ok())>
+                <p role="status">"2-step verification is off for this patient."</p>
+            </Show>
             {has_account.then(|| view! {
                 <h3>"Forgotten portal ID"</h3>
                 <p>"After confirming who is calling, give them an access code (it works for a day)."</p>

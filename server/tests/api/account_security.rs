@@ -177,6 +177,31 @@ async fn with_two_step_on_the_password_alone_does_not_sign_in() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_waiting_for_its_second_step_ends_after_ten_minutes() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        alex_with_two_step(&app).await;
+        let half = half_signed_in_alex(&app, None).await;
+        app.clock
+            .advance(Duration::minutes(10) + Duration::seconds(1));
+        let code = app_code(&app).await;
+        let (status, _, _) = app
+            .post_form(SECOND_STEP, &[("code", &code)], Some(&half))
+            .await;
+        assert_eq!(status, 401, "{backend:?}: sign in again");
+
+        // Once the second step is passed, the session lasts the full lifetime.
+        let half = half_signed_in_alex(&app, None).await;
+        let (status, _, _) = app
+            .post_form(SECOND_STEP, &[("code", &code)], Some(&half))
+            .await;
+        assert_eq!(status, 200);
+        app.clock.advance(Duration::minutes(15));
+        assert!(who_am_i(&app, &half).await.contains("Alex"), "{backend:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn turning_two_step_on_signs_out_other_devices() {
     let app = spawn_app(crate::helpers::Backend::Sqlite)
         .await
@@ -601,5 +626,55 @@ async fn staff_get_recovery_codes_when_they_set_up_the_app_and_one_works_once() 
             )
             .await;
         assert_eq!(status, 422, "{backend:?}: used once already");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_turns_two_step_off_for_a_patient_who_lost_phone_and_codes() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        alex_with_two_step(&app).await;
+        let desk = crate::staff::staff_session(&app, "desk").await;
+        let (_, _, body) = app
+            .post_form(
+                "/api/desk/find-patient",
+                &[("medical_record_number", "RB100001")],
+                Some(&desk),
+            )
+            .await;
+        assert!(body.contains("\"two_step_on\":true"), "{backend:?}: {body}");
+        let clinician = crate::staff::staff_session(&app, "clinician").await;
+        let (status, _, _) = app
+            .post_form(
+                "/api/desk/reset-two-step",
+                &[("medical_record_number", "RB100001")],
+                Some(&clinician),
+            )
+            .await;
+        assert_eq!(status, 403, "front desk and administrators only");
+
+        let (status, _, body) = app
+            .post_form(
+                "/api/desk/reset-two-step",
+                &[("medical_record_number", "RB100001")],
+                Some(&desk),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        assert!(body.contains("\"two_step_on\":false"), "{body}");
+        signed_in_alex(&app).await;
+        assert!(
+            audit_actions(&app)
+                .await
+                .contains(&("two_step.reset_by_desk".into(), "success".into()))
+        );
+        let (status, _, _) = app
+            .post_form(
+                "/api/desk/reset-two-step",
+                &[("medical_record_number", "RB100001")],
+                Some(&desk),
+            )
+            .await;
+        assert_eq!(status, 422, "already off");
     }
 }

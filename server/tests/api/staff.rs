@@ -24,7 +24,7 @@ async fn current_code(app: &TestApp, username: &str) -> String {
 }
 
 /// Signs a demo staff member in with password and authenticator code; returns the session token.
-async fn staff_session(app: &TestApp, username: &str) -> String {
+pub async fn staff_session(app: &TestApp, username: &str) -> String {
     let (status, headers, body) = app
         .post_form(
             "/api/staff/sign-in",
