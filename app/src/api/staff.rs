@@ -429,6 +429,24 @@ mod server {
 
     const DESK_ROLES: &[StaffRole] = &[StaffRole::FrontDesk, StaffRole::Administrator];
 
+    /// Audits something a staff member did at the desk about a person's record.
+    async fn record_desk(
+        state: &AppState,
+        db: &impl sea_orm::ConnectionTrait,
+        member: &staff::Model,
+        action: &'static str,
+        person_id: i32,
+    ) -> Result<(), PortalError> {
+        audit::record(
+            db,
+            state.clock.now(),
+            event(state, Actor::Staff(member.id), action, Outcome::Success).subject(person_id),
+        )
+        .await
+        .map(|_| ())
+        .map_err(internal)
+    }
+
     async fn patient_for_desk(
         state: &AppState,
         mrn: &str,
@@ -613,19 +631,7 @@ mod server {
                 ),
                 other => internal(other),
             })?;
-        audit::record(
-            &txn,
-            now,
-            event(
-                &state,
-                Actor::Staff(member.id),
-                "desk.patient_registered",
-                Outcome::Success,
-            )
-            .subject(person.id),
-        )
-        .await
-        .map_err(internal)?;
+        record_desk(&state, &txn, &member, "desk.patient_registered", person.id).await?;
         txn.commit().await.map_err(internal)?;
         // Just registered: no account yet.
         Ok(DeskPatient {
@@ -674,19 +680,7 @@ mod server {
         let state = app_state()?;
         let member = require_staff(&state, DESK_ROLES).await?;
         let (person, summary) = patient_for_desk(&state, &mrn).await?;
-        audit::record(
-            &state.db,
-            state.clock.now(),
-            event(
-                &state,
-                Actor::Staff(member.id),
-                "desk.patient_viewed",
-                Outcome::Success,
-            )
-            .subject(person.id),
-        )
-        .await
-        .map_err(internal)?;
+        record_desk(&state, &state.db, &member, "desk.patient_viewed", person.id).await?;
         Ok(summary)
     }
 
@@ -749,24 +743,11 @@ mod server {
             .await
             .map_err(internal)?
             .ok_or(PortalError::NotFound)?;
-        let now = state.clock.now();
         let txn = state.db.begin().await.map_err(internal)?;
         accounts::clear_lockout(&txn, account.id)
             .await
             .map_err(internal)?;
-        audit::record(
-            &txn,
-            now,
-            event(
-                &state,
-                Actor::Staff(member.id),
-                "account.unlocked",
-                Outcome::Success,
-            )
-            .subject(person.id),
-        )
-        .await
-        .map_err(internal)?;
+        record_desk(&state, &txn, &member, "account.unlocked", person.id).await?;
         txn.commit().await.map_err(internal)?;
         Ok(patient_for_desk(&state, &mrn).await?.1)
     }
@@ -789,19 +770,7 @@ mod server {
         two_step::turn_off_for_account(&txn, account.id)
             .await
             .map_err(internal)?;
-        audit::record(
-            &txn,
-            state.clock.now(),
-            event(
-                &state,
-                Actor::Staff(member.id),
-                "two_step.reset_by_desk",
-                Outcome::Success,
-            )
-            .subject(person.id),
-        )
-        .await
-        .map_err(internal)?;
+        record_desk(&state, &txn, &member, "two_step.reset_by_desk", person.id).await?;
         txn.commit().await.map_err(internal)?;
         Ok(patient_for_desk(&state, &mrn).await?.1)
     }

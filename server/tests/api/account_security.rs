@@ -577,18 +577,7 @@ async fn staff_get_recovery_codes_when_they_set_up_the_app_and_one_works_once() 
             session_cookie(&headers).unwrap()
         };
         let token = sign_in().await;
-        let member = app::db::entities::staff::Entity::find()
-            .filter(app::db::entities::staff::Column::Username.eq("desk"))
-            .one(&app.state.db)
-            .await
-            .unwrap()
-            .unwrap();
-        let secret = app
-            .state
-            .vault
-            .open_secret(&member.totp_secret_sealed.unwrap())
-            .unwrap();
-        let code = totp::code_at(&secret, totp::step_of(app.clock.now()));
+        let code = crate::staff::current_code(&app, "desk").await;
         let (status, _, body) = app
             .post_form("/api/staff/verify-code", &[("code", &code)], Some(&token))
             .await;

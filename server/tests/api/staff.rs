@@ -8,7 +8,7 @@ use chrono::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 /// The current authenticator code of a staff member, read as their phone would compute it.
-async fn current_code(app: &TestApp, username: &str) -> String {
+pub async fn current_code(app: &TestApp, username: &str) -> String {
     let member = app::db::entities::staff::Entity::find()
         .filter(app::db::entities::staff::Column::Username.eq(username))
         .one(&app.state.db)
