@@ -41,6 +41,15 @@ pub enum Command {
         #[arg(long)]
         mrn: String,
     },
+    /// Change settings of the organization's policy (the numbers the rules name: ages, code
+    /// validity, lockout and session limits...). Settings not given keep their value; a misspelt
+    /// or inconsistent one is refused. Prints the whole policy afterwards. Running portals see the
+    /// change within 5 seconds.
+    SetPolicy {
+        /// The settings to change, as JSON, e.g. '{"attempts_per_address": 100}'.
+        #[arg(long, value_name = "JSON")]
+        json: String,
+    },
     /// Create a staff account. The password is read from the PORTAL_NEW_STAFF_PASSWORD
     /// environment variable, or else from standard input (one line), never from the command
     /// line, where other users could see it.

@@ -118,6 +118,45 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             println!("{}", code.display());
             Ok(())
         }
+        Command::SetPolicy { json } => {
+            let changes: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&json)
+                    .map_err(|e| format!("--json must be a JSON object of settings: {e}"))?;
+            let state = startup::start(&settings, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            let org_id = state.site.organization_id;
+            let org = store::organization_by_id(&state.db, org_id)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("the organization is missing")?;
+            let current = store::policy_of(&org).map_err(|e| e.to_string())?;
+            let mut merged: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&current.to_json()).map_err(|e| e.to_string())?;
+            let changed: Vec<String> = changes.keys().cloned().collect();
+            merged.extend(changes);
+            let policy = app::domain::policy::OrganizationPolicy::from_json(
+                &serde_json::Value::Object(merged).to_string(),
+            )
+            .map_err(|e| e.to_string())?;
+            let now = clock.now();
+            let txn = state.db.begin().await.map_err(|e| e.to_string())?;
+            store::set_policy(&txn, org_id, &policy)
+                .await
+                .map_err(|e| e.to_string())?;
+            audit::record(
+                &txn,
+                now,
+                AuditEvent::new(Actor::System, "policy.changed", Outcome::Success)
+                    .organization(org_id)
+                    .detail(serde_json::json!({ "settings": changed })),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            txn.commit().await.map_err(|e| e.to_string())?;
+            println!("{}", policy.to_json());
+            Ok(())
+        }
         Command::CreateStaff {
             username,
             display_name,

@@ -207,3 +207,41 @@ fn issue_activation_code_prints_a_code_once_for_a_known_record_number() {
         text(&out)
     );
 }
+
+#[test]
+fn set_policy_changes_the_settings_given_and_refuses_bad_ones() {
+    let scratch = Scratch::new("set-policy");
+    let out = scratch
+        .portal(&["set-policy", "--json", r#"{"attempts_per_address": 120}"#])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.contains(r#""attempts_per_address":120"#),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(r#""adult_age":18"#),
+        "the others keep their value: {printed}"
+    );
+    for bad in [
+        r#"{"adult_ag": 19}"#,
+        r#"{"parent_limited_access_age": 30}"#,
+        "[1]",
+    ] {
+        let out = scratch
+            .portal(&["set-policy", "--json", bad])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{bad} was accepted");
+    }
+    let out = scratch
+        .portal(&["set-policy", "--json", "{}"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(r#""attempts_per_address":120"#),
+        "the refused changes changed nothing"
+    );
+}

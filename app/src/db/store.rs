@@ -90,6 +90,24 @@ pub async fn organization_by_id<C: ConnectionTrait>(
     organization::Entity::find_by_id(id).one(db).await
 }
 
+/// Replaces the organization's policy (already validated by its type).
+pub async fn set_policy<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    policy: &OrganizationPolicy,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    organization::Entity::update_many()
+        .col_expr(
+            organization::Column::PolicyJson,
+            Expr::value(policy.to_json()),
+        )
+        .filter(organization::Column::Id.eq(organization_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
 pub fn policy_of(org: &organization::Model) -> Result<OrganizationPolicy, PolicyError> {
     OrganizationPolicy::from_json(&org.policy_json)
 }
