@@ -71,7 +71,6 @@ mod server {
     use super::{PortalError, SignInNext, SignedInPatient};
     use crate::api::attempts::{Attempter, count_failure};
     use crate::api::session::{self, signed_in_account};
-    use crate::api::site::home_policy;
     use crate::db::accounts::{self, NewAccount};
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose};
@@ -126,18 +125,13 @@ mod server {
         reset_question: String,
         reset_answer: String,
     ) -> Result<(), PortalError> {
-        let state = app_state()?;
+        let (state, policy, now) = crate::api::throttle::attempt().await?;
         let db = &state.db;
-        let policy = home_policy(&state).await?;
-        state
-            .throttle
-            .check(session::source_ip().as_deref(), state.clock.now(), &policy)?;
         let code = OneTimeCode::parse(&code).map_err(invalid)?;
         let date_of_birth = parse_date_of_birth(&date_of_birth).map_err(invalid)?;
         let portal_id = PortalId::parse(&portal_id, &policy).map_err(invalid)?;
         check_password(&password, Some(portal_id.as_str()), &policy).map_err(invalid)?;
         check_reset_answer(&reset_question, &reset_answer, &password).map_err(invalid)?;
-        let now = state.clock.now();
         let help = state.site.branding.help_line.display().to_owned();
 
         let mismatch = || {
@@ -269,13 +263,8 @@ mod server {
     }
 
     pub async fn sign_in(portal_id: String, password: String) -> Result<SignInNext, PortalError> {
-        let state = app_state()?;
+        let (state, policy, now) = crate::api::throttle::attempt().await?;
         let db = &state.db;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
-        state
-            .throttle
-            .check(session::source_ip().as_deref(), now, &policy)?;
         let wrong = || {
             PortalError::Invalid(
                 "That portal ID and password do not match. Check them and try again.".into(),

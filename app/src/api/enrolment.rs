@@ -21,8 +21,7 @@ pub async fn request_activation_code(
 #[cfg(feature = "ssr")]
 mod server {
     use super::PortalError;
-    use crate::api::session::{self, audit_event as event};
-    use crate::api::site::home_policy;
+    use crate::api::session::audit_event as event;
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose, CodeRoute, NewCode};
     use crate::db::entities::person;
@@ -34,7 +33,7 @@ mod server {
     };
     use crate::domain::dates::long_date;
     use crate::domain::registration::{parse_email, parse_name};
-    use crate::state::{AppState, app_state};
+    use crate::state::AppState;
     use sea_orm::TransactionTrait;
 
     fn internal(e: impl std::fmt::Display) -> PortalError {
@@ -51,12 +50,7 @@ mod server {
         date_of_birth: String,
         email: String,
     ) -> Result<(), PortalError> {
-        let state = app_state()?;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
-        state
-            .throttle
-            .check(session::source_ip().as_deref(), now, &policy)?;
+        let (state, policy, now) = crate::api::throttle::attempt().await?;
         let given_name = parse_name(&given_name, "given name").map_err(invalid)?;
         let family_name = parse_name(&family_name, "family name").map_err(invalid)?;
         let date_of_birth = parse_date_of_birth(&date_of_birth).map_err(invalid)?;

@@ -157,13 +157,8 @@ mod server {
         answer: String,
         new_password: String,
     ) -> Result<(), PortalError> {
-        let state = app_state()?;
+        let (state, policy, now) = crate::api::throttle::attempt().await?;
         let db = &state.db;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
-        state
-            .throttle
-            .check(session::source_ip().as_deref(), now, &policy)?;
         let row = codes::find_ticket(db, &state.tokens, CodePurpose::PasswordReset, ticket.trim())
             .await
             .map_err(internal)?

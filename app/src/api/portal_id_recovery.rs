@@ -31,7 +31,6 @@ pub async fn choose_new_password(ticket: String, new_password: String) -> Result
 #[cfg(feature = "ssr")]
 mod server {
     use super::{PortalError, RecoveredPortalId};
-    use crate::api::session;
     use crate::api::site::home_policy;
     use crate::db::accounts;
     use crate::db::audit::{self, Actor, Outcome};
@@ -60,13 +59,8 @@ mod server {
         ssn: String,
         date_of_birth: String,
     ) -> Result<RecoveredPortalId, PortalError> {
-        let state = app_state()?;
+        let (state, _, now) = crate::api::throttle::attempt().await?;
         let db = &state.db;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
-        state
-            .throttle
-            .check(session::source_ip().as_deref(), now, &policy)?;
         let code = OneTimeCode::parse(&access_code).map_err(invalid)?;
         let ssn = Ssn::parse(&ssn).map_err(invalid)?;
         let date_of_birth = parse_date_of_birth(&date_of_birth).map_err(invalid)?;

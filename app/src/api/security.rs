@@ -267,13 +267,8 @@ mod server {
         code: String,
         remember: bool,
     ) -> Result<SecondStepPassed, PortalError> {
-        let state = app_state()?;
+        let (state, policy, now) = crate::api::throttle::attempt().await?;
         let db = &state.db;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
-        state
-            .throttle
-            .check(session::source_ip().as_deref(), now, &policy)?;
         let (session, account) = account_session(&state)
             .await?
             .ok_or(PortalError::SignInRequired)?;
@@ -445,12 +440,7 @@ mod server {
     }
 
     pub async fn confirm(code: String, password: String) -> Result<Vec<String>, PortalError> {
-        let state = app_state()?;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
-        state
-            .throttle
-            .check(session::source_ip().as_deref(), now, &policy)?;
+        let (state, policy, now) = crate::api::throttle::attempt().await?;
         let (this_session, account) = signed_in(&state).await?;
         if account.totp_confirmed_at.is_some() {
             return Err(already_on());

@@ -220,13 +220,8 @@ mod server {
         username: String,
         password: String,
     ) -> Result<StaffSecondStep, PortalError> {
-        let state = app_state()?;
+        let (state, policy, now) = crate::api::throttle::attempt().await?;
         let db = &state.db;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
-        state
-            .throttle
-            .check(session::source_ip().as_deref(), now, &policy)?;
         let wrong = || PortalError::Invalid("That username and password do not match.".into());
         let member = match StaffUsername::parse(&username) {
             Ok(name) => store::staff_by_username(db, &name)
@@ -321,13 +316,8 @@ mod server {
     }
 
     pub async fn verify_code(code: String) -> Result<Option<Vec<String>>, PortalError> {
-        let state = app_state()?;
+        let (state, policy, now) = crate::api::throttle::attempt().await?;
         let db = &state.db;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
-        state
-            .throttle
-            .check(session::source_ip().as_deref(), now, &policy)?;
         let (session, member) = signed_in_staff(&state)
             .await?
             .ok_or(PortalError::SignInRequired)?;

@@ -5,6 +5,7 @@
 use super::PortalError;
 use crate::domain::policy::OrganizationPolicy;
 use crate::domain::sign_in::allow_attempt;
+use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -45,4 +46,16 @@ impl AttemptThrottle {
             )))
         }
     }
+}
+
+/// How every server function that checks a secret (a password, a code, an answer) begins: the
+/// state, the organization's policy and the time, once this address may make one more attempt.
+pub async fn attempt() -> Result<(AppState, OrganizationPolicy, DateTime<Utc>), PortalError> {
+    let state = crate::state::app_state()?;
+    let policy = super::site::home_policy(&state).await?;
+    let now = state.clock.now();
+    state
+        .throttle
+        .check(super::session::source_ip().as_deref(), now, &policy)?;
+    Ok((state, policy, now))
 }
