@@ -52,6 +52,14 @@ setup_node() {
   export PATH="$ROOT/end2end/node_modules/.bin:$PATH"
 }
 
+# A real SMTP server for the mail tests (Python's aiosmtpd, from PyPI).
+setup_python() {
+  if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+    say "Installing aiosmtpd (PyPI) for the mail tests"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore aiosmtpd==1.4.6
+  fi
+}
+
 setup_postgres() {
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
     say "Starting PostgreSQL"

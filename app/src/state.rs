@@ -20,8 +20,8 @@ pub struct Site {
     pub organization_id: i32,
     pub time_zone: Tz,
     pub branding: Branding,
-    /// Whether X-Forwarded-For names the client (only behind a proxy that sets it).
-    pub trust_forwarded_for: bool,
+    /// The proxies whose X-Forwarded-For entries name the client.
+    pub trusted_proxies: crate::domain::client_address::TrustedProxies,
 }
 
 #[derive(Clone, FromRef)]

@@ -45,6 +45,6 @@ test.describe('Activation and sign-in (A2-A5)', () => {
     await page.getByLabel('Portal ID').fill('nobody.here');
     await page.getByLabel('Password').fill('riverbend7');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert')).toContainText('do not match');
+    await expect(page.getByRole('alert')).toContainText('did not match');
   });
 });

@@ -31,7 +31,8 @@ pub struct RawSettings {
     pub log_format: String,
     pub request_timeout_seconds: u64,
     pub max_request_body_bytes: usize,
-    pub trust_forwarded_for: bool,
+    /// Comma-separated addresses or CIDR ranges of the proxies in front of the portal.
+    pub trusted_proxies: String,
 }
 
 impl Default for RawSettings {
@@ -53,7 +54,7 @@ impl Default for RawSettings {
             log_format: "text".into(),
             request_timeout_seconds: 30,
             max_request_body_bytes: 256 * 1024,
-            trust_forwarded_for: false,
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -63,8 +64,20 @@ impl Default for RawSettings {
 pub enum MailTransport {
     /// Each message is written as a file into this directory (development and demos).
     File(PathBuf),
-    /// An SMTP relay (`smtp://host:port`, or `smtps://` for implicit TLS).
-    Smtp(String),
+    /// An SMTP relay: `smtps://host:port` (TLS from the start), `smtp://host:port` (STARTTLS,
+    /// required: delivery fails if the relay cannot do it), or `smtp://host:port?tls=none`
+    /// (plain text, for a relay on the same machine; the portal warns at start).
+    Smtp { url: String, tls: SmtpTls },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// `smtps://`: TLS from the first byte.
+    Implicit,
+    /// `smtp://`: the connection must be upgraded with STARTTLS.
+    StartTls,
+    /// `smtp://…?tls=none`: no encryption, by explicit choice.
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,9 +102,10 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub request_timeout: std::time::Duration,
     pub max_request_body_bytes: usize,
-    /// Behind a load balancer that sets X-Forwarded-For, the client's address is read from it;
-    /// otherwise the header is ignored (anyone could send it).
-    pub trust_forwarded_for: bool,
+    /// The proxies (load balancers) in front of the portal. A request from one of them has its
+    /// client's address read from X-Forwarded-For, from the right, up to the first address that
+    /// is not one of them; from anyone else the header is ignored (anyone could send it).
+    pub trusted_proxies: app::domain::client_address::TrustedProxies,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -253,7 +267,10 @@ impl Settings {
             log_format,
             request_timeout: std::time::Duration::from_secs(raw.request_timeout_seconds),
             max_request_body_bytes: raw.max_request_body_bytes,
-            trust_forwarded_for: raw.trust_forwarded_for,
+            trusted_proxies: app::domain::client_address::TrustedProxies::parse(
+                &raw.trusted_proxies,
+            )
+            .map_err(|m| invalid("trusted_proxies", m))?,
         })
     }
 }
@@ -280,22 +297,40 @@ fn parse_mail_transport(text: &str) -> Result<MailTransport, ConfigError> {
         }
         return Ok(MailTransport::File(PathBuf::from(dir)));
     }
+    let implicit = t.starts_with("smtps://");
     if let Some(rest) = t
         .strip_prefix("smtp://")
         .or_else(|| t.strip_prefix("smtps://"))
     {
-        let host_port = rest.rsplit('@').next().unwrap_or_default();
+        let (address, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let host_port = address
+            .trim_end_matches('/')
+            .rsplit('@')
+            .next()
+            .unwrap_or_default();
         let valid = host_port.rsplit_once(':').is_some_and(|(host, port)| {
             !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
         });
-        if valid {
-            return Ok(MailTransport::Smtp(t.to_owned()));
+        let tls = match (implicit, query) {
+            (true, "") => Some(SmtpTls::Implicit),
+            (false, "" | "tls=required") => Some(SmtpTls::StartTls),
+            (false, "tls=none") => Some(SmtpTls::None),
+            _ => None,
+        };
+        if let (true, Some(tls)) = (valid, tls) {
+            // What lettre reads: STARTTLS is its `tls=required`, plain text its default.
+            let scheme = if implicit { "smtps" } else { "smtp" };
+            let url = match tls {
+                SmtpTls::StartTls => format!("{scheme}://{address}?tls=required"),
+                SmtpTls::Implicit | SmtpTls::None => format!("{scheme}://{address}"),
+            };
+            return Ok(MailTransport::Smtp { url, tls });
         }
     }
     Err(invalid(
         "mail_transport",
         // Not echoed: an SMTP address can hold a password.
-        "must be file:<directory> or smtp://host:port (smtps:// for TLS)",
+        "must be file:<directory>, smtps://host:port (TLS), smtp://host:port (STARTTLS) or smtp://host:port?tls=none (plain text)",
     ))
 }
 
@@ -356,8 +391,30 @@ mod tests {
     }
 
     #[test]
-    fn smtp_relays_are_accepted_with_a_port() {
-        assert!(parse_mail_transport("smtp://relay.example.org:587").is_ok());
-        assert!(parse_mail_transport("smtps://user@relay.example.org:465").is_ok());
+    fn smtp_relays_use_tls_unless_plain_text_is_asked_for_by_name() {
+        let tls_of = |url: &str| match parse_mail_transport(url) {
+            Ok(MailTransport::Smtp { tls, url }) => Some((tls, url)),
+            _ => None,
+        };
+        assert_eq!(
+            tls_of("smtp://relay.example.org:587"),
+            Some((
+                SmtpTls::StartTls,
+                "smtp://relay.example.org:587?tls=required".into()
+            ))
+        );
+        assert_eq!(
+            tls_of("smtps://user@relay.example.org:465").map(|t| t.0),
+            Some(SmtpTls::Implicit)
+        );
+        assert_eq!(
+            tls_of("smtp://127.0.0.1:25?tls=none"),
+            Some((SmtpTls::None, "smtp://127.0.0.1:25".into()))
+        );
+        assert_eq!(
+            tls_of("smtp://relay.example.org:587?tls=opportunistic"),
+            None
+        );
+        assert_eq!(tls_of("smtps://relay.example.org:465?tls=none"), None);
     }
 }

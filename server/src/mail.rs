@@ -3,7 +3,7 @@
 //! directory (development and demos) or an SMTP relay. A failed delivery is retried with back-off;
 //! logs name the message by id only, never its address or content.
 
-use crate::config::{MailTransport, Settings};
+use crate::config::{MailTransport, Settings, SmtpTls};
 use app::db::outbox::{self, Claimed};
 use app::state::AppState;
 use lettre::message::Mailbox;
@@ -45,11 +45,18 @@ impl Mailer {
                 })?;
                 Transport::File(AsyncFileTransport::new(dir))
             }
-            MailTransport::Smtp(url) => Transport::Smtp(
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| MailError::Smtp(e.to_string()))?
-                    .build(),
-            ),
+            MailTransport::Smtp { url, tls } => {
+                if *tls == SmtpTls::None {
+                    tracing::warn!(
+                        "mail goes to the SMTP relay in plain text (mail_transport asks for tls=none): use it only for a relay on this machine"
+                    );
+                }
+                Transport::Smtp(
+                    AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                        .map_err(|e| MailError::Smtp(e.to_string()))?
+                        .build(),
+                )
+            }
         };
         let from = format!(
             "{} <{}>",
@@ -112,10 +119,14 @@ pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<usize, sea
     Ok(sent)
 }
 
-/// Runs the delivery loop for as long as the server runs.
+/// Runs the delivery loop for as long as the server runs. Each round first handles the queued
+/// online enrolment requests, whose answers are emails.
 pub fn spawn_worker(state: AppState, mailer: Mailer) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
+            if let Err(e) = app::api::enrolment::process_queued(&state).await {
+                tracing::warn!(error = %e, "queued enrolment requests could not be handled");
+            }
             match deliver_due(&state, &mailer).await {
                 Ok(sent) if sent > 0 => tracing::info!(sent, "mail delivered"),
                 Ok(_) => {}

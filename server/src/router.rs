@@ -65,6 +65,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             StatusCode::SERVICE_UNAVAILABLE,
             settings.request_timeout,
         ))
+        .layer(middleware::from_fn(server_fn_error_status))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(refuse_cross_site_writes))
         .layer(middleware::from_fn(security_headers))
@@ -123,6 +124,28 @@ fn is_cross_site(headers: &HeaderMap) -> bool {
         return Some(origin_host) != text(header::HOST);
     }
     false
+}
+
+/// A server function's error answers carry the status of their [`app::api::PortalError`]. Our
+/// functions set it themselves, but a request that cannot even be read (a field missing, a body
+/// that does not decode) fails before the function runs, and Leptos answers every such error
+/// 500: here it becomes 400, the caller's error.
+async fn server_fn_error_status(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    let is_server_fn_error = response
+        .headers()
+        .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER);
+    if !is_server_fn_error || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::api::PortalError>(&bytes) {
+        parts.status = error.status();
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Liveness: the process answers.

@@ -78,7 +78,8 @@ pub async fn build_state(
     leptos_options: LeptosOptions,
     clock: Arc<dyn Clock>,
 ) -> Result<AppState, StartupError> {
-    let secrets = Secrets::load_or_create(&settings.secrets_dir)?;
+    let sealed = store::holds_sealed_data(&db).await?;
+    let secrets = Secrets::load_or_create(&settings.secrets_dir, sealed)?;
     let org = store::ensure_organization(&db, &settings.organization, clock.now()).await?;
     Ok(AppState {
         leptos_options,
@@ -87,7 +88,7 @@ pub async fn build_state(
             organization_id: org.id,
             time_zone: settings.organization.time_zone,
             branding: settings.branding.clone(),
-            trust_forwarded_for: settings.trust_forwarded_for,
+            trusted_proxies: settings.trusted_proxies.clone(),
         }),
         clock,
         vault: Arc::new(SsnVault::new(

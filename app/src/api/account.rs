@@ -69,15 +69,17 @@ pub(crate) use server::{locked_message, off_runtime, who_am_i as signed_in_patie
 #[cfg(feature = "ssr")]
 mod server {
     use super::{PortalError, SignInNext, SignedInPatient};
-    use crate::api::attempts::{Attempter, count_failure};
+    use crate::api::attempts::{self, patient_bucket};
+    use crate::api::code_tries::{CodeKind, try_code};
     use crate::api::session::{self, signed_in_account};
     use crate::db::accounts::{self, NewAccount};
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose};
+    use crate::db::lockout::{self, Admission};
     use crate::db::passwords::{hash_password, verify_password};
     use crate::db::sessions::{self, NewSession, SessionOwner};
     use crate::db::two_step;
-    use crate::domain::activation::{CodeState, OneTimeCode, code_state};
+    use crate::domain::activation::OneTimeCode;
     use crate::domain::age::{
         AccountEligibility, account_eligibility, local_date, parse_date_of_birth,
     };
@@ -132,8 +134,6 @@ mod server {
         let portal_id = PortalId::parse(&portal_id, &policy).map_err(invalid)?;
         check_password(&password, Some(portal_id.as_str()), &policy).map_err(invalid)?;
         check_reset_answer(&reset_question, &reset_answer, &password).map_err(invalid)?;
-        let help = state.site.branding.help_line.display().to_owned();
-
         let mismatch = || {
             PortalError::Invalid(
                 "That activation code and date of birth do not match our records. Check both and try again.".into(),
@@ -144,40 +144,21 @@ mod server {
             .map_err(internal)?
             .filter(|row| row.organization_id == state.site.organization_id)
             .ok_or_else(mismatch)?;
-        let person = accounts::person_by_id(db, row.person_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(mismatch)?;
-        if person.date_of_birth != date_of_birth {
-            audit::record(
-                db,
-                now,
-                event(
-                    &state,
-                    Actor::Anonymous,
-                    "account.activation",
-                    Outcome::Failure,
-                )
-                .subject(person.id)
-                .detail(serde_json::json!({ "code_id": row.id, "reason": "date_of_birth" })),
-            )
-            .await
-            .map_err(internal)?;
-            return Err(mismatch());
-        }
-        match code_state(row.expires_at, row.used_at, now) {
-            CodeState::Usable => {}
-            CodeState::Used => {
-                return Err(PortalError::Invalid(format!(
-                    "This activation code has already been used. If that was not you, call {help}."
-                )));
-            }
-            CodeState::Expired => {
-                return Err(PortalError::Invalid(
-                    "This activation code has expired. Ask your clinic for a new one.".into(),
-                ));
-            }
-        }
+        let kind = CodeKind {
+            noun: "activation code",
+            ask_again: "Ask your clinic for a new one, or ask for one online.".into(),
+            action: "account.activation",
+        };
+        let person = try_code(
+            &state,
+            &policy,
+            now,
+            &row,
+            &kind,
+            |person| person.date_of_birth == date_of_birth,
+            mismatch,
+        )
+        .await?;
         let today = local_date(now, state.site.time_zone);
         if account_eligibility(person.date_of_birth, today, policy.adult_age)
             != AccountEligibility::Eligible
@@ -187,16 +168,21 @@ mod server {
                 policy.adult_age
             )));
         }
-        if accounts::person_has_account(db, person.id, state.site.organization_id)
+        let org = state.site.organization_id;
+        let already = || {
+            PortalError::Invalid(
+                "You already have an account. Sign in with your portal ID, or choose \"Forgot portal ID\".".into(),
+            )
+        };
+        let taken =
+            || PortalError::Invalid("That portal ID is already taken. Choose another.".into());
+        // Early answers, before the hashing; the transaction below decides.
+        if accounts::person_has_account(db, person.id, org)
             .await
             .map_err(internal)?
         {
-            return Err(PortalError::Invalid(
-                "You already have an account. Sign in with your portal ID, or choose \"Forgot portal ID\".".into(),
-            ));
+            return Err(already());
         }
-        let taken =
-            || PortalError::Invalid("That portal ID is already taken. Choose another.".into());
         if accounts::portal_id_taken(db, &portal_id)
             .await
             .map_err(internal)?
@@ -208,20 +194,36 @@ mod server {
         let (password_hash, reset_answer_hash) =
             off_runtime(move || (hash_password(&password), hash_password(&answer))).await?;
 
+        // Writes first (it takes the write lock on SQLite, the code's row on PostgreSQL), then
+        // the checks, inside the transaction that creates the account; the unique indexes on
+        // the portal ID and on (person, organization) decide any race left.
         let txn = db.begin().await.map_err(internal)?;
         if !codes::mark_code_used(&txn, row.id, now)
             .await
             .map_err(internal)?
         {
             return Err(PortalError::Invalid(format!(
-                "This activation code has already been used. If that was not you, call {help}."
+                "This activation code has already been used. If that was not you, call {}.",
+                state.site.branding.help_line.display()
             )));
         }
-        let account = accounts::create_account(
+        if accounts::person_has_account(&txn, person.id, org)
+            .await
+            .map_err(internal)?
+        {
+            return Err(already());
+        }
+        if accounts::portal_id_taken(&txn, &portal_id)
+            .await
+            .map_err(internal)?
+        {
+            return Err(taken());
+        }
+        let created = accounts::create_account(
             &txn,
             NewAccount {
                 person_id: person.id,
-                organization_id: state.site.organization_id,
+                organization_id: org,
                 portal_id,
                 password_hash,
                 reset_question: reset_question.trim().to_owned(),
@@ -229,12 +231,30 @@ mod server {
             },
             now,
         )
-        .await
-        // Taken between our check and the insert: the unique index decides.
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => taken(),
-            _ => internal(e),
-        })?;
+        .await;
+        let account = match created {
+            Ok(account) => account,
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) =>
+            {
+                drop(txn);
+                // Which index refused it: the person's account, or the portal ID.
+                return Err(
+                    if accounts::person_has_account(db, person.id, org)
+                        .await
+                        .map_err(internal)?
+                    {
+                        already()
+                    } else {
+                        taken()
+                    },
+                );
+            }
+            Err(e) => return Err(internal(e)),
+        };
         audit::record(
             &txn,
             now,
@@ -253,11 +273,22 @@ mod server {
         Ok(())
     }
 
+    /// Said when an attempt is refused because of too many failures, once the person is known
+    /// to exist (the second step, confirming a password while signed in).
     pub(crate) fn locked_message(state: &AppState, until: DateTime<Utc>) -> PortalError {
         let local = until.with_timezone(&state.site.time_zone);
         PortalError::Invalid(format!(
-            "Your account is locked after too many attempts. Try again after {}, or call {} (24 hours a day) to unlock it.",
+            "Too many tries: this is locked until {}. Call {} (24 hours a day) to get back in sooner.",
             local.format("%-I:%M %p on %-d %B"),
+            state.site.branding.help_line.display()
+        ))
+    }
+
+    /// The one answer to a failed sign-in, whether the portal ID is unknown, the password wrong
+    /// or the account locked: it must not tell which.
+    fn sign_in_failed(state: &AppState) -> PortalError {
+        PortalError::Invalid(format!(
+            "That portal ID and password did not match. After several tries, sign-in pauses for a while. Call {} (24 hours a day) to get back in sooner.",
             state.site.branding.help_line.display()
         ))
     }
@@ -265,62 +296,39 @@ mod server {
     pub async fn sign_in(portal_id: String, password: String) -> Result<SignInNext, PortalError> {
         let (state, policy, now) = crate::api::throttle::attempt().await?;
         let db = &state.db;
-        let wrong = || {
-            PortalError::Invalid(
-                "That portal ID and password do not match. Check them and try again.".into(),
-            )
-        };
         let key = portal_id.trim().to_ascii_lowercase();
         let account = accounts::account_by_portal_id(db, &key)
             .await
             .map_err(internal)?
             .filter(|a| a.organization_id == state.site.organization_id);
-        let Some(account) = account else {
-            let dummy = dummy_hash();
-            off_runtime(move || verify_password(&password, dummy)).await?;
-            audit::record(
-                db,
-                now,
-                event(&state, Actor::Anonymous, "sign_in", Outcome::Failure)
-                    .detail(serde_json::json!({ "reason": "unknown_portal_id" })),
-            )
-            .await
-            .map_err(internal)?;
-            return Err(wrong());
+        // Unknown ID, wrong password and locked account do the same work: one bucket lookup,
+        // one admission (a conditional update), one password hash, one audit entry.
+        let bucket = patient_bucket(&state, account.as_ref().map_or(0, |a| a.id)).await?;
+        let admission = attempts::admit(&state, bucket, &policy, now).await?;
+        let stored = match (&account, admission) {
+            (Some(a), Admission::Admitted { .. }) => a.password_hash.clone(),
+            _ => dummy_hash().to_owned(),
         };
-        if let Some(until) = account.locked_until.filter(|until| *until > now) {
-            audit::record(
-                db,
-                now,
-                event(
-                    &state,
-                    Actor::Account(account.id),
-                    "sign_in",
-                    Outcome::Denied,
-                )
-                .subject(account.person_id)
-                .detail(serde_json::json!({ "reason": "locked" })),
-            )
-            .await
-            .map_err(internal)?;
-            return Err(locked_message(&state, until));
-        }
-        let stored = account.password_hash.clone();
         let matches = off_runtime(move || verify_password(&password, &stored)).await?;
-        if !matches || account.status != "active" {
-            let lock = count_failure(
-                &state,
-                Attempter::Account {
-                    account_id: account.id,
-                    person_id: account.person_id,
-                },
-                "sign_in",
-                &policy,
-                now,
-            )
-            .await?;
-            return Err(lock.map_or_else(wrong, |until| locked_message(&state, until)));
-        }
+        let (account, failures) = match (account, admission) {
+            (Some(a), Admission::Admitted { failures, .. }) if matches && a.status == "active" => {
+                (a, failures)
+            }
+            (account, admission) => {
+                attempts::record_failure(
+                    &state,
+                    account
+                        .as_ref()
+                        .map_or(Actor::Anonymous, |a| Actor::Account(a.id)),
+                    account.as_ref().map(|a| a.person_id),
+                    "sign_in",
+                    admission,
+                    now,
+                )
+                .await?;
+                return Err(sign_in_failed(&state));
+            }
+        };
 
         // 2-step verification, when on, is skipped only on a device the patient asked to
         // remember; until the second step the session can do nothing but take it.
@@ -343,12 +351,23 @@ mod server {
                 .await
                 .map_err(internal)?;
         }
-        // Failures are cleared only once fully signed in, so the password step cannot be used
-        // to reset the count of wrong second-step codes.
+        // Failures before this one are cleared only once fully signed in, so the password step
+        // cannot be used to reset the count of wrong second-step codes: until then it takes back
+        // only its own.
+        lockout::release(
+            &txn,
+            bucket,
+            failures,
+            if passed { failures } else { 1 },
+            &policy,
+        )
+        .await
+        .map_err(internal)?;
         if passed {
             accounts::record_successful_sign_in(&txn, account.id, now)
                 .await
                 .map_err(internal)?;
+            attempts::trust_this_browser(&txn, &state, account.id, now).await?;
         }
         let token = sessions::create_session(
             &txn,

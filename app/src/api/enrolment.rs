@@ -1,8 +1,11 @@
 //! Online enrolment (A2's second route): a patient whose email address is on file proves who they
 //! are with their name, date of birth and that address, and the activation code is emailed to
-//! them through the outbox. The answer is the same whether or not anything matched, so the form
-//! cannot be used to find out who is a patient; only an under-age date of birth (A1) is answered
-//! at once, since that needs no record.
+//! them through the outbox. The answer is the same whether or not anything matched, and so is
+//! the work behind it: the request is queued, and a worker looks at it later
+//! ([`process_queued`]). So the form cannot be used to find out who is a patient, by its words
+//! or its timing; only an under-age date of birth (A1) is answered at once, since that needs no
+//! record. A new code replaces the patient's older unused ones, and a patient gets at most the
+//! policy's number of such emails a day.
 
 use super::PortalError;
 use leptos::prelude::*;
@@ -19,11 +22,15 @@ pub async fn request_activation_code(
 }
 
 #[cfg(feature = "ssr")]
+pub use server::process_queued;
+
+#[cfg(feature = "ssr")]
 mod server {
     use super::PortalError;
     use crate::api::session::audit_event as event;
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose, CodeRoute, NewCode};
+    use crate::db::enrolment_queue::{self, ClaimedRequest};
     use crate::db::entities::person;
     use crate::db::outbox::{self, OutgoingMail};
     use crate::db::{accounts, store};
@@ -77,42 +84,146 @@ mod server {
             }
         }
 
-        // From here on the caller hears the same thing whatever is found.
-        let db = &state.db;
-        let org = state.site.organization_id;
-        let found = store::patients_by_name_and_birth(db, org, &family_name, date_of_birth, 20)
+        // From here on the caller hears the same thing whatever is found, after the same work.
+        let details = serde_json::to_vec(&Details {
+            given_name,
+            family_name,
+            date_of_birth,
+            email,
+        })
+        .map_err(internal)?;
+        let txn = state.db.begin().await.map_err(internal)?;
+        enrolment_queue::enqueue(
+            &txn,
+            &state.vault,
+            state.site.organization_id,
+            &details,
+            crate::api::session::source_ip(),
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            event(
+                &state,
+                Actor::Anonymous,
+                "enrolment.online_request",
+                Outcome::Success,
+            ),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(())
+    }
+
+    /// What the person typed, kept sealed in the queue.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Details {
+        given_name: String,
+        family_name: String,
+        date_of_birth: chrono::NaiveDate,
+        email: String,
+    }
+
+    /// The audit action of an email sent in answer to an online request; the daily limit
+    /// counts these.
+    const EMAIL_SENT: &str = "enrolment.email_sent";
+
+    /// Handles the queued online requests that are due; returns how many were handled. The
+    /// portal runs this in the background on every instance (claims keep them apart).
+    pub async fn process_queued(state: &AppState) -> Result<usize, PortalError> {
+        let now = state.clock.now();
+        let claimed = enrolment_queue::claim_due(&state.db, &state.vault, now, 20)
             .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|(_, person)| person)
-            .find(|p| {
-                p.given_name.to_lowercase() == given_name.to_lowercase()
-                    && p.email.as_deref().map(str::to_lowercase).as_deref() == Some(email.as_str())
-            });
-        let Some(person) = found else {
+            .map_err(internal)?;
+        let mut handled = 0;
+        for request in claimed {
+            handle(state, request, now).await?;
+            handled += 1;
+        }
+        Ok(handled)
+    }
+
+    async fn handle(
+        state: &AppState,
+        request: ClaimedRequest,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), PortalError> {
+        let db = &state.db;
+        let org = request.organization_id;
+        let policy = crate::api::site::home_policy(state).await?;
+        let entry = |action, outcome| {
+            let mut entry = event(state, Actor::System, action, outcome);
+            entry.source_ip = request.source_ip.clone();
+            entry.organization(org)
+        };
+        let details = request
+            .details
+            .as_deref()
+            .and_then(|d| serde_json::from_slice::<Details>(d).ok());
+        let found = match &details {
+            Some(d) => {
+                store::patients_by_name_and_birth(db, org, &d.family_name, d.date_of_birth, 20)
+                    .await
+                    .map_err(internal)?
+                    .into_iter()
+                    .map(|(_, person)| person)
+                    .find(|p| {
+                        p.given_name.to_lowercase() == d.given_name.to_lowercase()
+                            && p.email.as_deref().map(str::to_lowercase).as_deref()
+                                == Some(d.email.as_str())
+                    })
+            }
+            None => None,
+        };
+        let txn = db.begin().await.map_err(internal)?;
+        // Removed first: the write that makes this transaction the request's only handler.
+        enrolment_queue::finish(&txn, request.id)
+            .await
+            .map_err(internal)?;
+        let (Some(person), Some(details)) = (found, details) else {
             audit::record(
-                db,
+                &txn,
                 now,
-                event(
-                    &state,
-                    Actor::Anonymous,
-                    "enrolment.online_request",
-                    Outcome::Failure,
-                )
-                .detail(serde_json::json!({ "reason": "no_match" })),
+                entry("enrolment.online_request.handled", Outcome::Failure)
+                    .detail(serde_json::json!({ "reason": "no_match" })),
             )
             .await
             .map_err(internal)?;
+            txn.commit().await.map_err(internal)?;
             return Ok(());
         };
-
-        let txn = db.begin().await.map_err(internal)?;
+        // Nobody can flood a patient's mailbox: at most so many emails a day.
+        let sent_today = audit::count_about_since(
+            &txn,
+            person.id,
+            EMAIL_SENT,
+            now - chrono::Duration::hours(24),
+        )
+        .await
+        .map_err(internal)?;
+        if sent_today >= u64::from(policy.online_codes_per_day) {
+            audit::record(
+                &txn,
+                now,
+                entry("enrolment.online_request.handled", Outcome::Denied)
+                    .subject(person.id)
+                    .detail(serde_json::json!({ "reason": "daily_limit" })),
+            )
+            .await
+            .map_err(internal)?;
+            txn.commit().await.map_err(internal)?;
+            return Ok(());
+        }
         let has_account = accounts::person_has_account(&txn, person.id, org)
             .await
             .map_err(internal)?;
         let (mail, detail) = if has_account {
             (
-                already_enrolled_mail(&state, &person, &email),
+                already_enrolled_mail(state, &person, &details.email),
                 serde_json::json!({ "sent": "already_enrolled" }),
             )
         } else {
@@ -133,7 +244,7 @@ mod server {
             .map_err(internal)?;
             let expires_on = local_date(row.expires_at, state.site.time_zone);
             (
-                code_mail(&state, &person, &email, &code.display(), expires_on),
+                code_mail(state, &person, &details.email, &code.display(), expires_on),
                 serde_json::json!({ "sent": "activation_code", "code_id": row.id }),
             )
         };
@@ -143,14 +254,9 @@ mod server {
         audit::record(
             &txn,
             now,
-            event(
-                &state,
-                Actor::Anonymous,
-                "enrolment.online_request",
-                Outcome::Success,
-            )
-            .subject(person.id)
-            .detail(detail),
+            entry(EMAIL_SENT, Outcome::Success)
+                .subject(person.id)
+                .detail(detail),
         )
         .await
         .map_err(internal)?;

@@ -21,6 +21,19 @@ pub enum PortalError {
     Internal,
     #[error("We could not reach the portal. Check your internet connection and try again.")]
     Unreachable,
+    /// The request itself was not what the form sends (a field missing, a body that cannot be
+    /// read): the caller's mistake, answered 400 with [`PortalError::malformed`]'s words and
+    /// nothing about what failed inside.
+    #[error("{0}")]
+    Malformed(String),
+}
+
+impl PortalError {
+    pub fn malformed() -> Self {
+        Self::Malformed(
+            "The form was not filled in as expected. Please check it and try again.".into(),
+        )
+    }
 }
 
 impl FromServerFnError for PortalError {
@@ -31,9 +44,7 @@ impl FromServerFnError for PortalError {
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => Self::Unreachable,
             ServerFnErrorErr::Args(_)
             | ServerFnErrorErr::MissingArg(_)
-            | ServerFnErrorErr::Deserialization(_) => Self::Invalid(
-                "The form was not filled in as expected. Please check it and try again.".into(),
-            ),
+            | ServerFnErrorErr::Deserialization(_) => Self::malformed(),
             _ => Self::Internal,
         }
     }
@@ -50,6 +61,7 @@ impl PortalError {
     pub fn status(&self) -> http::StatusCode {
         match self {
             Self::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Malformed(_) => http::StatusCode::BAD_REQUEST,
             Self::NotFound => http::StatusCode::NOT_FOUND,
             Self::SignInRequired => http::StatusCode::UNAUTHORIZED,
             Self::NotAllowed => http::StatusCode::FORBIDDEN,

@@ -5,6 +5,8 @@
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod attempts;
+#[cfg(feature = "ssr")]
+pub mod code_tries;
 pub mod enrolment;
 mod error;
 pub mod password_reset;

@@ -35,25 +35,24 @@ pub async fn finish_password_reset(
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::replace_password;
+pub(crate) use server::{PasswordChange, replace_password};
 
 #[cfg(feature = "ssr")]
 mod server {
     use super::{PortalError, ResetChallenge};
     use crate::api::account::{locked_message, off_runtime};
-    use crate::api::attempts::{Attempter, count_failure};
-    use crate::api::session;
+    use crate::api::attempts::{self, patient_bucket};
     use crate::api::site::home_policy;
     use crate::db::accounts;
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose};
+    use crate::db::lockout::{self, Admission, Bucket};
     use crate::db::passwords::{hash_password, verify_password};
     use crate::db::sessions;
     use crate::domain::activation::{CodeState, code_state};
     use crate::domain::age::parse_date_of_birth;
     use crate::domain::password::{ResetAnswerError, check_password, normalize_answer};
     use crate::domain::ssn::Ssn;
-    use crate::state::app_state;
     use sea_orm::TransactionTrait;
 
     const TICKET_MINUTES: i64 = 15;
@@ -73,19 +72,14 @@ mod server {
         ssn: String,
         date_of_birth: String,
     ) -> Result<ResetChallenge, PortalError> {
-        let state = app_state()?;
+        let (state, policy, now) = crate::api::throttle::attempt().await?;
         let db = &state.db;
-        let policy = home_policy(&state).await?;
-        state
-            .throttle
-            .check(session::source_ip().as_deref(), state.clock.now(), &policy)?;
         let ssn = Ssn::parse(&ssn).map_err(|e| PortalError::Invalid(e.to_string()))?;
         let date_of_birth =
             parse_date_of_birth(&date_of_birth).map_err(|e| PortalError::Invalid(e.to_string()))?;
-        let now = state.clock.now();
         let not_found = || {
             PortalError::Invalid(format!(
-                "We could not find an account with those details. Check them and try again, or call {}.",
+                "We could not find an account with those details. Check them and try again. After several tries this pauses for a while; call {} (24 hours a day) to get back in sooner.",
                 state.site.branding.help_line.display()
             ))
         };
@@ -94,6 +88,10 @@ mod server {
             .await
             .map_err(internal)?
             .filter(|a| a.organization_id == state.site.organization_id && a.status == "active");
+        // Wrong details count against the account like wrong passwords, and a locked account
+        // answers like wrong details.
+        let bucket = patient_bucket(&state, account.as_ref().map_or(0, |a| a.id)).await?;
+        let admission = attempts::admit(&state, bucket, &policy, now).await?;
         let person = match &account {
             Some(a) => accounts::person_by_id(db, a.person_id)
                 .await
@@ -104,26 +102,29 @@ mod server {
             p.date_of_birth == date_of_birth
                 && p.ssn_lookup.as_deref() == Some(state.vault.lookup(&ssn).as_str())
         });
-        let (Some(account), Some(person), true) = (account, person, matches) else {
-            audit::record(
-                db,
+        let (Some(account), Some(person), true, Admission::Admitted { failures, .. }) =
+            (account.clone(), person, matches, admission)
+        else {
+            attempts::record_failure(
+                &state,
+                account
+                    .as_ref()
+                    .map_or(Actor::Anonymous, |a| Actor::Account(a.id)),
+                account.as_ref().map(|a| a.person_id),
+                "password_reset.start",
+                admission,
                 now,
-                event(
-                    &state,
-                    Actor::Anonymous,
-                    "password_reset.start",
-                    Outcome::Failure,
-                ),
             )
-            .await
-            .map_err(internal)?;
+            .await?;
             return Err(not_found());
         };
-        if let Some(until) = account.locked_until.filter(|u| *u > now) {
-            return Err(locked_message(&state, until));
-        }
+        let txn = db.begin().await.map_err(internal)?;
+        // Identity details are not a sign-in: this takes back only its own count.
+        lockout::release(&txn, bucket, failures, 1, &policy)
+            .await
+            .map_err(internal)?;
         let ticket = codes::issue_ticket(
-            db,
+            &txn,
             &state.tokens,
             state.site.organization_id,
             person.id,
@@ -134,7 +135,7 @@ mod server {
         .await
         .map_err(internal)?;
         audit::record(
-            db,
+            &txn,
             now,
             event(
                 &state,
@@ -146,6 +147,7 @@ mod server {
         )
         .await
         .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
         Ok(ResetChallenge {
             ticket,
             question: account.reset_question,
@@ -171,9 +173,6 @@ mod server {
             .await
             .map_err(internal)?
             .ok_or_else(start_again)?;
-        if let Some(until) = account.locked_until.filter(|u| *u > now) {
-            return Err(locked_message(&state, until));
-        }
         check_password(&new_password, Some(&account.portal_id), &policy)
             .map_err(|e| PortalError::Invalid(e.to_string()))?;
         let answer = normalize_answer(&answer);
@@ -182,21 +181,40 @@ mod server {
                 ResetAnswerError::SameAsPassword.to_string(),
             ));
         }
-        let stored = account.reset_answer_hash.clone();
-        let right = off_runtime(move || verify_password(&answer, &stored)).await?;
-        if !right {
-            let lock = count_failure(
+        let bucket = patient_bucket(&state, account.id).await?;
+        let admission = attempts::admit(&state, bucket, &policy, now).await?;
+        let Admission::Admitted {
+            failures,
+            locks_until,
+        } = admission
+        else {
+            attempts::record_failure(
                 &state,
-                Attempter::Account {
-                    account_id: account.id,
-                    person_id: account.person_id,
-                },
+                Actor::Account(account.id),
+                Some(account.person_id),
                 "password_reset.answer",
-                &policy,
+                admission,
                 now,
             )
             .await?;
-            return Err(lock.map_or_else(
+            return Err(match admission {
+                Admission::Locked { until } => locked_message(&state, until),
+                _ => start_again(),
+            });
+        };
+        let stored = account.reset_answer_hash.clone();
+        let right = off_runtime(move || verify_password(&answer, &stored)).await?;
+        if !right {
+            attempts::record_failure(
+                &state,
+                Actor::Account(account.id),
+                Some(account.person_id),
+                "password_reset.answer",
+                admission,
+                now,
+            )
+            .await?;
+            return Err(locks_until.map_or_else(
                 || {
                     PortalError::Invalid(
                         "That is not the answer to your reset question. Try again.".into(),
@@ -205,31 +223,64 @@ mod server {
                 |until| locked_message(&state, until),
             ));
         }
+        // The reset details prove who this is, but not the second step: with 2-step
+        // verification on, earlier failures (wrong codes among them) stay counted.
+        let release = if account.totp_confirmed_at.is_some() {
+            1
+        } else {
+            failures
+        };
         replace_password(
             &state,
             Some((row.id, start_again)),
             &account,
             new_password,
-            None,
-            "password_reset.completed",
+            PasswordChange {
+                keep_session: None,
+                release: Some((bucket, failures, release)),
+                action: "password_reset.completed",
+            },
         )
         .await
     }
 
-    /// Sets a new password (clearing any lockout), ends every other session of the account and
-    /// forgets its remembered devices (whoever knew the old password), in one transaction, audited as `action`. For A6 and A7 it
-    /// also uses up the ticket `(id, answer when it is gone)` and ends every session; a signed-in
-    /// change keeps the session that made it.
+    /// What else a new password does besides being stored.
+    pub(crate) struct PasswordChange<'a> {
+        /// A signed-in change keeps the session that made it; A6 and A7 end every session.
+        pub keep_session: Option<&'a str>,
+        /// Failures to take back (the bucket, the attempt's own failure number, how many): a
+        /// successful reset proves who this is.
+        pub release: Option<(Bucket, u32, u32)>,
+        pub action: &'static str,
+    }
+
+    /// Sets a new password, ends every other session of the account and forgets its remembered
+    /// devices (whoever knew the old password), in one transaction, audited. For A6 and A7 it
+    /// also uses up the ticket `(id, answer when it is gone)`. A5: the new password may not be
+    /// the reset answer, whichever way the password is changed.
     pub(crate) async fn replace_password(
         state: &crate::state::AppState,
         ticket: Option<(i32, fn() -> PortalError)>,
         account: &crate::db::entities::portal_account::Model,
         new_password: String,
-        keep_session: Option<&str>,
-        action: &'static str,
+        change: PasswordChange<'_>,
     ) -> Result<(), PortalError> {
         let now = state.clock.now();
-        let password_hash = off_runtime(move || hash_password(&new_password)).await?;
+        let policy = home_policy(state).await?;
+        let stored_answer = account.reset_answer_hash.clone();
+        let (is_answer, password_hash) = off_runtime(move || {
+            (
+                verify_password(&normalize_answer(&new_password), &stored_answer),
+                hash_password(&new_password),
+            )
+        })
+        .await?;
+        if is_answer {
+            return Err(PortalError::Invalid(
+                "Your new password may not be the same as your reset answer. Choose another."
+                    .into(),
+            ));
+        }
         let txn = state.db.begin().await.map_err(internal)?;
         if let Some((ticket_id, ticket_gone)) = ticket
             && !codes::mark_code_used(&txn, ticket_id, now)
@@ -241,7 +292,12 @@ mod server {
         accounts::set_password(&txn, account.id, password_hash)
             .await
             .map_err(internal)?;
-        let ended = sessions::end_other_sessions(&txn, account.id, keep_session)
+        if let Some((bucket, admitted_as, take_back)) = change.release {
+            lockout::release(&txn, bucket, admitted_as, take_back, &policy)
+                .await
+                .map_err(internal)?;
+        }
+        let ended = sessions::end_other_sessions(&txn, account.id, change.keep_session)
             .await
             .map_err(internal)?;
         // Whoever knew the old password may have had a device remembered too.
@@ -251,9 +307,14 @@ mod server {
         audit::record(
             &txn,
             now,
-            event(state, Actor::Account(account.id), action, Outcome::Success)
-                .subject(account.person_id)
-                .detail(serde_json::json!({ "sessions_ended": ended })),
+            event(
+                state,
+                Actor::Account(account.id),
+                change.action,
+                Outcome::Success,
+            )
+            .subject(account.person_id)
+            .detail(serde_json::json!({ "sessions_ended": ended })),
         )
         .await
         .map_err(internal)?;

@@ -31,6 +31,7 @@ pub async fn choose_new_password(ticket: String, new_password: String) -> Result
 #[cfg(feature = "ssr")]
 mod server {
     use super::{PortalError, RecoveredPortalId};
+    use crate::api::code_tries::{CodeKind, try_code};
     use crate::api::site::home_policy;
     use crate::db::accounts;
     use crate::db::audit::{self, Actor, Outcome};
@@ -59,7 +60,7 @@ mod server {
         ssn: String,
         date_of_birth: String,
     ) -> Result<RecoveredPortalId, PortalError> {
-        let (state, _, now) = crate::api::throttle::attempt().await?;
+        let (state, policy, now) = crate::api::throttle::attempt().await?;
         let db = &state.db;
         let code = OneTimeCode::parse(&access_code).map_err(invalid)?;
         let ssn = Ssn::parse(&ssn).map_err(invalid)?;
@@ -75,42 +76,25 @@ mod server {
             .map_err(internal)?
             .filter(|row| row.organization_id == state.site.organization_id)
             .ok_or_else(mismatch)?;
-        let person = accounts::person_by_id(db, row.person_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(mismatch)?;
-        let matches = person.date_of_birth == date_of_birth
-            && person.ssn_lookup.as_deref() == Some(state.vault.lookup(&ssn).as_str());
-        if !matches {
-            audit::record(
-                db,
-                now,
-                event(
-                    &state,
-                    Actor::Anonymous,
-                    "portal_id.recover",
-                    Outcome::Failure,
-                )
-                .subject(person.id)
-                .detail(serde_json::json!({ "code_id": row.id })),
-            )
-            .await
-            .map_err(internal)?;
-            return Err(mismatch());
-        }
-        match code_state(row.expires_at, row.used_at, now) {
-            CodeState::Usable => {}
-            CodeState::Used => {
-                return Err(PortalError::Invalid(format!(
-                    "This access code has already been used. Call {help} for a new one."
-                )));
-            }
-            CodeState::Expired => {
-                return Err(PortalError::Invalid(format!(
-                    "This access code has expired. Call {help} for a new one."
-                )));
-            }
-        }
+        let kind = CodeKind {
+            noun: "access code",
+            ask_again: format!("Call {help} for a new one."),
+            action: "portal_id.recover",
+        };
+        let ssn_lookup = state.vault.lookup(&ssn);
+        let person = try_code(
+            &state,
+            &policy,
+            now,
+            &row,
+            &kind,
+            |person| {
+                person.date_of_birth == date_of_birth
+                    && person.ssn_lookup.as_deref() == Some(ssn_lookup.as_str())
+            },
+            mismatch,
+        )
+        .await?;
         let account = accounts::account_of_person(db, person.id, state.site.organization_id)
             .await
             .map_err(internal)?
@@ -185,8 +169,16 @@ mod server {
             Some((row.id, start_again)),
             &account,
             new_password,
-            None,
-            "password.changed_after_recovery",
+            crate::api::password_reset::PasswordChange {
+                keep_session: None,
+                // The help line checked who this is: strangers' failures no longer matter.
+                release: Some((
+                    crate::db::lockout::Bucket::Account(account.id),
+                    u32::MAX,
+                    u32::MAX,
+                )),
+                action: "password.changed_after_recovery",
+            },
         )
         .await
     }

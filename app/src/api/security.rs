@@ -123,12 +123,13 @@ pub(crate) use server::use_second_step_code;
 mod server {
     use super::*;
     use crate::api::account::{locked_message, off_runtime};
-    use crate::api::attempts::{Attempter, count_failure};
-    use crate::api::password_reset::replace_password;
+    use crate::api::attempts::{self, patient_bucket};
+    use crate::api::password_reset::{PasswordChange, replace_password};
     use crate::api::session::{self, DEVICE_COOKIE, account_session, signed_in_account};
     use crate::api::site::home_policy;
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::entities::portal_account;
+    use crate::db::lockout::{self, Admission};
     use crate::db::passwords::verify_password;
     use crate::db::two_step::{self, TwoStepOwner};
     use crate::db::{accounts, sessions};
@@ -207,13 +208,6 @@ mod server {
         TwoStepOwner::Account(account.id)
     }
 
-    fn attempter(account: &portal_account::Model) -> Attempter {
-        Attempter::Account {
-            account_id: account.id,
-            person_id: account.person_id,
-        }
-    }
-
     async fn record(
         state: &AppState,
         db: &impl ConnectionTrait,
@@ -248,16 +242,44 @@ mod server {
         policy: &OrganizationPolicy,
         now: DateTime<Utc>,
     ) -> Result<(), PortalError> {
-        if let Some(until) = account.locked_until.filter(|until| *until > now) {
-            return Err(locked_message(state, until));
-        }
+        let bucket = patient_bucket(state, account.id).await?;
+        let admission = attempts::admit(state, bucket, policy, now).await?;
+        let Admission::Admitted {
+            failures,
+            locks_until,
+        } = admission
+        else {
+            attempts::record_failure(
+                state,
+                Actor::Account(account.id),
+                Some(account.person_id),
+                "password.confirm",
+                admission,
+                now,
+            )
+            .await?;
+            return Err(match admission {
+                Admission::Locked { until } => locked_message(state, until),
+                _ => PortalError::SignInRequired,
+            });
+        };
         let stored = account.password_hash.clone();
         if off_runtime(move || verify_password(&password, &stored)).await? {
-            return Ok(());
+            // Takes back only its own count: confirming a password is not a sign-in.
+            return lockout::release(&state.db, bucket, failures, 1, policy)
+                .await
+                .map_err(internal);
         }
-        let lock =
-            count_failure(state, attempter(account), "password.confirm", policy, now).await?;
-        Err(lock.map_or_else(
+        attempts::record_failure(
+            state,
+            Actor::Account(account.id),
+            Some(account.person_id),
+            "password.confirm",
+            admission,
+            now,
+        )
+        .await?;
+        Err(locks_until.map_or_else(
             || PortalError::Invalid("That is not your current password.".into()),
             |until| locked_message(state, until),
         ))
@@ -288,9 +310,31 @@ mod server {
             session::clear_host_cookie(session::SESSION_COOKIE);
             Ok(locked_message(&state, until))
         };
-        if let Some(until) = account.locked_until.filter(|until| *until > now) {
-            return Err(end_and_lock(until).await?);
-        }
+        // Counted in the same bucket as the password step was (this browser's, or the
+        // account's for browsers it has never signed in on).
+        let bucket = patient_bucket(&state, account.id).await?;
+        let admission = attempts::admit(&state, bucket, &policy, now).await?;
+        let failure = |admission| {
+            attempts::record_failure(
+                &state,
+                Actor::Account(account.id),
+                Some(account.person_id),
+                "sign_in.two_step",
+                admission,
+                now,
+            )
+        };
+        let (failures, locks_until) = match admission {
+            Admission::Admitted {
+                failures,
+                locks_until,
+            } => (failures, locks_until),
+            Admission::Locked { until } => {
+                failure(admission).await?;
+                return Err(end_and_lock(until).await?);
+            }
+            Admission::Missing => return Err(PortalError::SignInRequired),
+        };
         let txn = db.begin().await.map_err(internal)?;
         let used = use_second_step_code(
             &txn,
@@ -304,21 +348,18 @@ mod server {
         .await?;
         let Some(used) = used else {
             drop(txn);
-            let lock = count_failure(
-                &state,
-                attempter(&account),
-                "sign_in.two_step",
-                &policy,
-                now,
-            )
-            .await?;
-            return Err(match lock {
+            failure(admission).await?;
+            return Err(match locks_until {
                 Some(until) => end_and_lock(until).await?,
                 None => PortalError::Invalid(
                     "That code is not right. Enter the 6-digit code your authenticator app shows now, or an unused recovery code.".into(),
                 ),
             });
         };
+        lockout::release(&txn, bucket, failures, failures, &policy)
+            .await
+            .map_err(internal)?;
+        attempts::trust_this_browser(&txn, &state, account.id, now).await?;
         sessions::mark_second_factor_passed(&txn, &session.id_hash, &policy, now)
             .await
             .map_err(internal)?;
@@ -637,8 +678,11 @@ mod server {
             None,
             &account,
             new,
-            Some(&this_session),
-            "password.changed",
+            PasswordChange {
+                keep_session: Some(&this_session),
+                release: None,
+                action: "password.changed",
+            },
         )
         .await
     }

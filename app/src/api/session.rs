@@ -14,7 +14,7 @@ use sea_orm::EntityTrait;
 
 pub const SESSION_COOKIE: &str = "__Host-portal_session";
 
-/// An audit entry for this organization, from this request's address.
+/// An audit entry for this organization, from this request's address, with its request id.
 pub fn audit_event(
     state: &AppState,
     actor: crate::db::audit::Actor,
@@ -24,7 +24,17 @@ pub fn audit_event(
     let mut event = crate::db::audit::AuditEvent::new(actor, action, outcome)
         .organization(state.site.organization_id);
     event.source_ip = source_ip();
+    event.request_id = request_id();
     event
+}
+
+/// The id the router gave this request (`X-Request-Id`), which its log lines carry too.
+pub fn request_id() -> Option<String> {
+    request_parts()?
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(64).collect())
 }
 
 /// The request's headers, from inside a server function.
@@ -37,30 +47,31 @@ pub fn session_token() -> Option<String> {
     cookie(SESSION_COOKIE)
 }
 
-/// The address the request came from: the socket's, or, behind a trusted proxy, the first
-/// address in X-Forwarded-For.
-pub fn source_ip() -> Option<String> {
+/// The address the request came from: the socket's peer, or behind the deployment's trusted
+/// proxies, the client they name in `X-Forwarded-For` (see
+/// [`crate::domain::client_address`]).
+pub fn client_ip() -> Option<std::net::IpAddr> {
     let parts = request_parts()?;
-    let trust_forwarded = crate::state::app_state().is_ok_and(|s| s.site.trust_forwarded_for);
-    let forwarded = || {
-        parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_owned())
-    };
-    let socket = || {
-        parts
-            .extensions
-            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-    };
-    if trust_forwarded {
-        forwarded().or_else(socket)
-    } else {
-        socket()
-    }
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+        .0
+        .ip();
+    let trusted = crate::state::app_state().ok()?.site.trusted_proxies.clone();
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    Some(crate::domain::client_address::client_address(
+        peer, &forwarded, &trusted,
+    ))
+}
+
+/// [`client_ip`] as text, for audit entries and the signed-in devices list.
+pub fn source_ip() -> Option<String> {
+    client_ip().map(|ip| ip.to_string())
 }
 
 /// A short description of the browser for the signed-in devices page.

@@ -149,17 +149,18 @@ pub async fn desk_issue_access_code(
 mod server {
     use super::*;
     use crate::api::account::{locked_message, off_runtime};
-    use crate::api::attempts::{Attempter, count_failure};
+    use crate::api::attempts;
     use crate::api::security::use_second_step_code;
     use crate::api::session::{self, signed_in_staff};
     use crate::api::site::home_policy;
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose, CodeRoute, NewCode};
     use crate::db::entities::staff;
+    use crate::db::lockout::{self, Admission, Bucket};
     use crate::db::passwords::{hash_password, verify_password};
     use crate::db::sessions::{self, NewSession, SessionOwner};
     use crate::db::two_step::{self, TwoStepOwner};
-    use crate::db::{accounts, staff_auth, store};
+    use crate::db::{accounts, store};
     use crate::domain::activation::{access_code_validity, activation_code_validity};
     use crate::domain::age::{
         AccountEligibility, account_eligibility, local_date, parse_date_of_birth,
@@ -222,7 +223,6 @@ mod server {
     ) -> Result<StaffSecondStep, PortalError> {
         let (state, policy, now) = crate::api::throttle::attempt().await?;
         let db = &state.db;
-        let wrong = || PortalError::Invalid("That username and password do not match.".into());
         let member = match StaffUsername::parse(&username) {
             Ok(name) => store::staff_by_username(db, &name)
                 .await
@@ -230,33 +230,36 @@ mod server {
             Err(_) => None,
         }
         .filter(|m| m.active && m.organization_id == state.site.organization_id);
-        let Some(member) = member else {
-            let dummy = dummy_hash();
-            off_runtime(move || verify_password(&password, dummy)).await?;
-            audit::record(
-                db,
-                now,
-                event(&state, Actor::Anonymous, "staff.sign_in", Outcome::Failure),
-            )
-            .await
-            .map_err(internal)?;
-            return Err(wrong());
+        // Unknown name, wrong password and locked account do the same work and get one answer.
+        let bucket = member
+            .as_ref()
+            .map_or(Bucket::NOBODY, |m| Bucket::Staff(m.id));
+        let admission = attempts::admit(&state, bucket, &policy, now).await?;
+        let stored = match (&member, admission) {
+            (Some(m), Admission::Admitted { .. }) => m.password_hash.clone(),
+            _ => dummy_hash().to_owned(),
         };
-        if let Some(until) = member.locked_until.filter(|u| *u > now) {
-            return Err(locked_message(&state, until));
-        }
-        let stored = member.password_hash.clone();
-        if !off_runtime(move || verify_password(&password, &stored)).await? {
-            let lock = count_failure(
-                &state,
-                Attempter::Staff(member.id),
-                "staff.sign_in",
-                &policy,
-                now,
-            )
-            .await?;
-            return Err(lock.map_or_else(wrong, |until| locked_message(&state, until)));
-        }
+        let matches = off_runtime(move || verify_password(&password, &stored)).await?;
+        let (member, failures) = match (member, admission) {
+            (Some(m), Admission::Admitted { failures, .. }) if matches => (m, failures),
+            (member, admission) => {
+                attempts::record_failure(
+                    &state,
+                    member
+                        .as_ref()
+                        .map_or(Actor::Anonymous, |m| Actor::Staff(m.id)),
+                    None,
+                    "staff.sign_in",
+                    admission,
+                    now,
+                )
+                .await?;
+                return Err(PortalError::Invalid(format!(
+                    "That username and password did not match. After several tries, sign-in pauses for a while. An administrator can unlock your account, or call {}.",
+                    state.site.branding.help_line.display()
+                )));
+            }
+        };
 
         let txn = db.begin().await.map_err(internal)?;
         if let Some(old) = session::session_token() {
@@ -264,8 +267,11 @@ mod server {
                 .await
                 .map_err(internal)?;
         }
-        // Failures are cleared only after the second step, so entering the password again
-        // cannot reset the count of wrong authenticator codes.
+        // Failures before this one are cleared only after the second step, so entering the
+        // password again cannot reset the count of wrong authenticator codes.
+        lockout::release(&txn, bucket, failures, 1, &policy)
+            .await
+            .map_err(internal)?;
         let next = if member.totp_confirmed_at.is_some() {
             StaffSecondStep::EnterCode
         } else {
@@ -324,13 +330,6 @@ mod server {
         if member.totp_secret_sealed.is_none() {
             return Err(PortalError::SignInRequired);
         }
-        if let Some(until) = member.locked_until.filter(|until| *until > now) {
-            sessions::end_session(db, &session.id_hash)
-                .await
-                .map_err(internal)?;
-            session::clear_host_cookie(session::SESSION_COOKIE);
-            return Err(locked_message(&state, until));
-        }
         let code = SecondStepCode::parse(&code).map_err(|e| PortalError::Invalid(e.to_string()))?;
         let owner = TwoStepOwner::Staff(member.id);
         let enrolling = member.totp_confirmed_at.is_none();
@@ -339,6 +338,36 @@ mod server {
                 "Enter the 6-digit code your authenticator app shows for this portal.".into(),
             ));
         }
+        let bucket = Bucket::Staff(member.id);
+        let admission = attempts::admit(&state, bucket, &policy, now).await?;
+        let end_and_lock = async |until| -> Result<PortalError, PortalError> {
+            sessions::end_session(db, &session.id_hash)
+                .await
+                .map_err(internal)?;
+            session::clear_host_cookie(session::SESSION_COOKIE);
+            Ok(locked_message(&state, until))
+        };
+        let failure = |admission| {
+            attempts::record_failure(
+                &state,
+                Actor::Staff(member.id),
+                None,
+                "staff.two_step",
+                admission,
+                now,
+            )
+        };
+        let (failures, locks_until) = match admission {
+            Admission::Admitted {
+                failures,
+                locks_until,
+            } => (failures, locks_until),
+            Admission::Locked { until } => {
+                failure(admission).await?;
+                return Err(end_and_lock(until).await?);
+            }
+            Admission::Missing => return Err(PortalError::SignInRequired),
+        };
         let txn = db.begin().await.map_err(internal)?;
         let used = use_second_step_code(
             &txn,
@@ -352,19 +381,9 @@ mod server {
         .await?;
         let Some(used) = used else {
             drop(txn);
-            let lock = count_failure(
-                &state,
-                Attempter::Staff(member.id),
-                "staff.two_step",
-                &policy,
-                now,
-            )
-            .await?;
-            if let Some(until) = lock {
-                sessions::end_session(db, &session.id_hash)
-                    .await
-                    .map_err(internal)?;
-                return Err(locked_message(&state, until));
+            failure(admission).await?;
+            if let Some(until) = locks_until {
+                return Err(end_and_lock(until).await?);
             }
             return Err(PortalError::Invalid(
                 "That code is not right. Enter the 6-digit code your authenticator app shows now, or an unused recovery code."
@@ -374,7 +393,7 @@ mod server {
         sessions::mark_second_factor_passed(&txn, &session.id_hash, &policy, now)
             .await
             .map_err(internal)?;
-        staff_auth::clear_failures(&txn, member.id)
+        lockout::release(&txn, bucket, failures, failures, &policy)
             .await
             .map_err(internal)?;
         let recovery_codes = if enrolling {
@@ -552,8 +571,20 @@ mod server {
             .transpose()
             .map_err(invalid)?;
 
-        // Find before register: the same person must not get a second record.
-        let same = store::patients_by_name_and_birth(db, org, &family_name, date_of_birth, 20)
+        let prefix = store::organization_by_id(db, org)
+            .await
+            .map_err(internal)?
+            .map(|o| record_prefix(&o.slug))
+            .unwrap_or_else(|| "P".to_owned());
+
+        // Find before register, inside the transaction that registers, which is the only one
+        // registering for the organization until it ends: two desks registering the same
+        // person at once get one record and one clear refusal.
+        let txn = db.begin().await.map_err(internal)?;
+        store::lock_registrations(&txn, org)
+            .await
+            .map_err(internal)?;
+        let same = store::patients_by_name_and_birth(&txn, org, &family_name, date_of_birth, 20)
             .await
             .map_err(internal)?
             .into_iter()
@@ -565,29 +596,35 @@ mod server {
                 patient.medical_record_number
             )));
         }
-        if let Some(ssn) = &ssn {
-            for person in store::people_with_ssn(db, &state.vault, ssn)
+        let ssn_taken = || {
+            PortalError::Invalid(
+                "That Social Security number is on record for someone already. Check the number, or find that patient.".into(),
+            )
+        };
+        // An SSN belongs to one person (a unique index says so).
+        let holder = match &ssn {
+            Some(ssn) => store::people_with_ssn(&txn, &state.vault, ssn)
                 .await
                 .map_err(internal)?
-            {
-                if let Some(patient) = store::patient_of_person(db, org, person.id)
+                .into_iter()
+                .next(),
+            None => None,
+        };
+        if let Some(holder) = holder {
+            return Err(
+                match store::patient_of_person(&txn, org, holder.id)
                     .await
                     .map_err(internal)?
                 {
-                    return Err(PortalError::Invalid(format!(
+                    Some(patient) => PortalError::Invalid(format!(
                         "That Social Security number is on record {} already. Check the number, or find that patient.",
                         patient.medical_record_number
-                    )));
-                }
-            }
+                    )),
+                    // A patient of another organization only.
+                    None => ssn_taken(),
+                },
+            );
         }
-
-        let prefix = store::organization_by_id(db, org)
-            .await
-            .map_err(internal)?
-            .map(|o| record_prefix(&o.slug))
-            .unwrap_or_else(|| "P".to_owned());
-        let txn = db.begin().await.map_err(internal)?;
         let person = store::create_person(
             &txn,
             &state.vault,
@@ -606,21 +643,18 @@ mod server {
             now,
         )
         .await
-        .map_err(internal)?;
-        let newest = store::newest_record_number(&txn, org)
+        .map_err(|e| match e.sql_err() {
+            // The unique index on the SSN, should anything get past the check above.
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => ssn_taken(),
+            _ => internal(e),
+        })?;
+        let highest = store::highest_record_number(&txn, org)
             .await
             .map_err(internal)?;
-        let mrn = next_record_number(newest.as_deref(), &prefix);
+        let mrn = next_record_number(highest.as_deref(), &prefix);
         let patient = store::create_patient(&txn, person.id, org, &mrn, false, now)
             .await
-            .map_err(|e| match e {
-                // Another desk registered someone at the same moment: the number is taken.
-                store::StoreError::Conflict(_) => PortalError::Invalid(
-                    "Another patient was registered at the same moment. Choose Register patient again."
-                        .into(),
-                ),
-                other => internal(other),
-            })?;
+            .map_err(internal)?;
         record_desk(&state, &txn, &member, "desk.patient_registered", person.id).await?;
         txn.commit().await.map_err(internal)?;
         // Just registered: no account yet.
@@ -735,6 +769,9 @@ mod server {
             .ok_or(PortalError::NotFound)?;
         let txn = state.db.begin().await.map_err(internal)?;
         accounts::clear_lockout(&txn, account.id)
+            .await
+            .map_err(internal)?;
+        lockout::clear_browsers(&txn, account.id)
             .await
             .map_err(internal)?;
         record_desk(&state, &txn, &member, "account.unlocked", person.id).await?;

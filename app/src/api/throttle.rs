@@ -1,49 +1,61 @@
 //! Per-address throttling of the attempts that guess secrets (sign-in, activation, password
-//! reset), on top of per-account lockout. Kept in memory per portal instance: behind a load
-//! balancer each instance limits separately, which still bounds guessing.
+//! reset), on top of the counts kept against each account and each code in the database. Kept in
+//! memory per portal instance, for a bounded number of addresses (the least recently seen are
+//! forgotten first), with constant work per request. Behind a load balancer each instance limits
+//! separately, so an address can make up to the allowance times the number of instances; the
+//! database's counts per account and per code are shared by all instances and hold regardless.
 
 use super::PortalError;
+use crate::domain::client_address::limit_key;
 use crate::domain::policy::OrganizationPolicy;
 use crate::domain::sign_in::allow_attempt;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, Ipv4Addr};
+use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
-#[derive(Debug, Default)]
+/// Addresses remembered at once: about 6 MB at most.
+const REMEMBERED_ADDRESSES: usize = 100_000;
+
+#[derive(Debug)]
 pub struct AttemptThrottle {
-    by_address: Mutex<HashMap<String, VecDeque<DateTime<Utc>>>>,
+    next_free: Mutex<lru::LruCache<IpAddr, DateTime<Utc>>>,
+}
+
+impl Default for AttemptThrottle {
+    fn default() -> Self {
+        Self {
+            next_free: Mutex::new(lru::LruCache::new(
+                NonZeroUsize::new(REMEMBERED_ADDRESSES).unwrap_or(NonZeroUsize::MIN),
+            )),
+        }
+    }
 }
 
 impl AttemptThrottle {
-    /// Counts an attempt from `address` (or from unknown addresses together) and refuses it
-    /// when the address has used its allowance.
+    /// Counts an attempt from `address` (IPv6 per /64; unknown addresses together) and refuses
+    /// it when the address has used its allowance.
     pub fn check(
         &self,
-        address: Option<&str>,
+        address: Option<IpAddr>,
         now: DateTime<Utc>,
         policy: &OrganizationPolicy,
     ) -> Result<(), PortalError> {
-        let mut map = self.by_address.lock().unwrap_or_else(|p| p.into_inner());
-        // Forget addresses that have gone quiet, so the map cannot grow without bound.
-        if map.len() > 10_000 {
-            map.retain(|_, recent| {
-                recent
-                    .back()
-                    .is_some_and(|t| now - *t < chrono::Duration::hours(1))
-            });
-        }
-        let recent = map
-            .entry(address.unwrap_or("unknown").to_owned())
-            .or_default();
-        if allow_attempt(recent, now, policy) {
-            Ok(())
-        } else {
-            tracing::warn!("attempts throttled for one address");
-            Err(PortalError::Invalid(format!(
-                "Too many attempts from your network. Please wait {} minutes and try again.",
-                policy.attempt_window_minutes
-            )))
+        let key = address.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), limit_key);
+        let mut map = self.next_free.lock().unwrap_or_else(|p| p.into_inner());
+        match allow_attempt(map.get(&key).copied(), now, policy) {
+            Some(next_free) => {
+                map.put(key, next_free);
+                Ok(())
+            }
+            None => {
+                tracing::warn!("attempts throttled for one address");
+                Err(PortalError::Invalid(format!(
+                    "Too many attempts from your network. Please wait {} minutes and try again.",
+                    policy.attempt_window_minutes
+                )))
+            }
         }
     }
 }
@@ -56,6 +68,6 @@ pub async fn attempt() -> Result<(AppState, OrganizationPolicy, DateTime<Utc>), 
     let now = state.clock.now();
     state
         .throttle
-        .check(super::session::source_ip().as_deref(), now, &policy)?;
+        .check(super::session::client_ip(), now, &policy)?;
     Ok((state, policy, now))
 }

@@ -4,7 +4,7 @@
 use super::entities::{person, portal_account};
 use crate::domain::portal_id::PortalId;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, Set,
@@ -85,40 +85,6 @@ pub async fn person_by_id<C: ConnectionTrait>(
     person::Entity::find_by_id(id).one(db).await
 }
 
-/// Counts a failed sign-in (atomically, so parallel guesses all count) and sets the lockout the
-/// caller computed for the new count. Returns the new count.
-pub async fn record_failed_sign_in<C: ConnectionTrait>(
-    db: &C,
-    account_id: i32,
-) -> Result<u32, DbErr> {
-    portal_account::Entity::update_many()
-        .col_expr(
-            portal_account::Column::FailedSignIns,
-            Expr::col(portal_account::Column::FailedSignIns).add(1),
-        )
-        .filter(portal_account::Column::Id.eq(account_id))
-        .exec(db)
-        .await?;
-    let count = portal_account::Entity::find_by_id(account_id)
-        .one(db)
-        .await?
-        .map_or(0, |a| a.failed_sign_ins);
-    Ok(u32::try_from(count).unwrap_or(0))
-}
-
-pub async fn lock_account<C: ConnectionTrait>(
-    db: &C,
-    account_id: i32,
-    until: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    portal_account::Entity::update_many()
-        .col_expr(portal_account::Column::LockedUntil, Expr::value(until))
-        .filter(portal_account::Column::Id.eq(account_id))
-        .exec(db)
-        .await
-        .map(|_| ())
-}
-
 /// Clears failed attempts and any lockout (staff unlocking an account).
 pub async fn clear_lockout<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<(), DbErr> {
     portal_account::Entity::update_many()
@@ -133,7 +99,7 @@ pub async fn clear_lockout<C: ConnectionTrait>(db: &C, account_id: i32) -> Resul
         .map(|_| ())
 }
 
-/// Replaces the password and clears any lockout (after a successful reset).
+/// Replaces the password. Failure counts are left to the caller ([`super::lockout::release`]).
 pub async fn set_password<C: ConnectionTrait>(
     db: &C,
     account_id: i32,
@@ -143,11 +109,6 @@ pub async fn set_password<C: ConnectionTrait>(
         .col_expr(
             portal_account::Column::PasswordHash,
             Expr::value(password_hash),
-        )
-        .col_expr(portal_account::Column::FailedSignIns, Expr::value(0))
-        .col_expr(
-            portal_account::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(portal_account::Column::Id.eq(account_id))
         .exec(db)
@@ -167,17 +128,13 @@ pub async fn account_of_person<C: ConnectionTrait>(
         .await
 }
 
+/// When the account last signed in (failure counts are [`super::lockout`]'s).
 pub async fn record_successful_sign_in<C: ConnectionTrait>(
     db: &C,
     account_id: i32,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     portal_account::Entity::update_many()
-        .col_expr(portal_account::Column::FailedSignIns, Expr::value(0))
-        .col_expr(
-            portal_account::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
         .col_expr(portal_account::Column::LastSignInAt, Expr::value(now))
         .filter(portal_account::Column::Id.eq(account_id))
         .exec(db)

@@ -109,3 +109,19 @@ pub async fn record<C: ConnectionTrait>(
     .insert(db)
     .await
 }
+
+/// How many `action` entries about `person_id` were recorded at or after `since`.
+pub async fn count_about_since<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    action: &str,
+    since: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    audit_log::Entity::find()
+        .filter(audit_log::Column::SubjectPersonId.eq(person_id))
+        .filter(audit_log::Column::Action.eq(action))
+        .filter(audit_log::Column::OccurredAt.gte(since))
+        .count(db)
+        .await
+}

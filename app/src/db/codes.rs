@@ -6,7 +6,7 @@ use super::entities::one_time_code;
 use super::tokens::TokenHasher;
 use crate::domain::activation::OneTimeCode;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
 };
@@ -85,6 +85,8 @@ pub async fn issue_code<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    // A new code replaces the person's older unused ones of the same purpose.
+    withdraw_others(db, new.person_id, new.purpose, row.id, now).await?;
     Ok((code, row))
 }
 
@@ -155,7 +157,83 @@ pub async fn mark_code_used<C: ConnectionTrait>(
         .col_expr(one_time_code::Column::UsedAt, Expr::value(now))
         .filter(one_time_code::Column::Id.eq(code_id))
         .filter(one_time_code::Column::UsedAt.is_null())
+        .filter(one_time_code::Column::WithdrawnAt.is_null())
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// Counts a try with a code before what came with it (a date of birth, an SSN) is compared, so
+/// that however many tries arrive at once, at most `allowed` are ever compared. `false` when the
+/// code is used, withdrawn or has had its `allowed` tries.
+pub async fn admit_guess<C: ConnectionTrait>(
+    db: &C,
+    code_id: i32,
+    allowed: u32,
+) -> Result<bool, DbErr> {
+    let allowed = i32::try_from(allowed).unwrap_or(i32::MAX);
+    let result = one_time_code::Entity::update_many()
+        .col_expr(
+            one_time_code::Column::FailedAttempts,
+            Expr::col(one_time_code::Column::FailedAttempts).add(1),
+        )
+        .filter(one_time_code::Column::Id.eq(code_id))
+        .filter(one_time_code::Column::UsedAt.is_null())
+        .filter(one_time_code::Column::WithdrawnAt.is_null())
+        .filter(one_time_code::Column::FailedAttempts.lt(allowed))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// The try proved right: it was not a wrong guess after all.
+pub async fn take_back_guess<C: ConnectionTrait>(db: &C, code_id: i32) -> Result<(), DbErr> {
+    one_time_code::Entity::update_many()
+        .col_expr(
+            one_time_code::Column::FailedAttempts,
+            Expr::col(one_time_code::Column::FailedAttempts).sub(1),
+        )
+        .filter(one_time_code::Column::Id.eq(code_id))
+        .filter(one_time_code::Column::FailedAttempts.gt(0))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Takes the person's other unused codes of `purpose` out of use: a new code replaces them.
+pub async fn withdraw_others<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    purpose: CodePurpose,
+    keep_id: i32,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    Ok(one_time_code::Entity::update_many()
+        .col_expr(one_time_code::Column::WithdrawnAt, Expr::value(now))
+        .filter(one_time_code::Column::PersonId.eq(person_id))
+        .filter(one_time_code::Column::Purpose.eq(purpose.as_str()))
+        .filter(one_time_code::Column::Id.ne(keep_id))
+        .filter(one_time_code::Column::UsedAt.is_null())
+        .filter(one_time_code::Column::WithdrawnAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// How many codes of `purpose` reached the person by `route` since `since`.
+pub async fn issued_since<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    purpose: CodePurpose,
+    route: CodeRoute,
+    since: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    one_time_code::Entity::find()
+        .filter(one_time_code::Column::PersonId.eq(person_id))
+        .filter(one_time_code::Column::Purpose.eq(purpose.as_str()))
+        .filter(one_time_code::Column::Route.eq(route.as_str()))
+        .filter(one_time_code::Column::IssuedAt.gte(since))
+        .count(db)
+        .await
 }

@@ -239,17 +239,43 @@ pub async fn patient_of_person<C: ConnectionTrait>(
         .await
 }
 
-/// The organization's most recently registered record number, if it has any patients.
-pub async fn newest_record_number<C: ConnectionTrait>(
+/// The organization's highest record number, if it has any patients: the longest, then the
+/// greatest (so RB100010 comes after RB100009, and after RB99999). Call it inside the
+/// transaction that registers, after [`lock_registrations`].
+pub async fn highest_record_number<C: ConnectionTrait>(
     db: &C,
     organization_id: i32,
 ) -> Result<Option<String>, DbErr> {
+    use sea_orm::sea_query::{Expr, Func};
     Ok(patient::Entity::find()
         .filter(patient::Column::OrganizationId.eq(organization_id))
-        .order_by_desc(patient::Column::Id)
+        .order_by_desc(Expr::expr(Func::char_length(Expr::col(
+            patient::Column::MedicalRecordNumber,
+        ))))
+        .order_by_desc(patient::Column::MedicalRecordNumber)
         .one(db)
         .await?
         .map(|p| p.medical_record_number))
+}
+
+/// Makes the transaction `db` the only one registering patients for the organization until it
+/// ends: a write to the organization's row, first thing in the transaction, takes the row's lock
+/// on PostgreSQL and the write lock on SQLite. Duplicate checks after it see every earlier
+/// registration.
+pub async fn lock_registrations<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    organization::Entity::update_many()
+        .col_expr(
+            organization::Column::Id,
+            Expr::col(organization::Column::Id),
+        )
+        .filter(organization::Column::Id.eq(organization_id))
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 /// The organization's patients with this family name (any case) and date of birth, with their
@@ -368,4 +394,31 @@ pub async fn create_relationship<C: ConnectionTrait>(
 
 pub async fn count_people<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     person::Entity::find().count(db).await
+}
+
+/// Whether anything in the database was sealed with the vault's keys (SSNs, authenticator
+/// secrets, waiting mail and enrolment requests): then new keys must not be made.
+pub async fn holds_sealed_data<C: ConnectionTrait>(db: &C) -> Result<bool, DbErr> {
+    use super::entities::{enrolment_request, mail_message, portal_account, staff};
+    Ok(person::Entity::find()
+        .filter(person::Column::SsnCiphertext.is_not_null())
+        .count(db)
+        .await?
+        > 0
+        || portal_account::Entity::find()
+            .filter(portal_account::Column::TotpSecretSealed.is_not_null())
+            .count(db)
+            .await?
+            > 0
+        || staff::Entity::find()
+            .filter(staff::Column::TotpSecretSealed.is_not_null())
+            .count(db)
+            .await?
+            > 0
+        || mail_message::Entity::find()
+            .filter(mail_message::Column::BodySealed.is_not_null())
+            .count(db)
+            .await?
+            > 0
+        || enrolment_request::Entity::find().count(db).await? > 0)
 }

@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod age;
 pub mod branding;
+pub mod client_address;
 pub mod clock;
 pub mod dates;
 pub mod device;

@@ -40,6 +40,11 @@ pub struct OrganizationPolicy {
     pub attempt_window_minutes: u32,
     /// 2-step verification: days a device the patient chose to remember skips the second step.
     pub remember_device_days: u32,
+    /// Wrong dates of birth or SSNs tried with one activation or access code before the code is
+    /// spent and a new one must be asked for.
+    pub code_attempts_before_spent: u32,
+    /// Activation codes one patient can have sent by email (online enrolment) in 24 hours.
+    pub online_codes_per_day: u32,
 }
 
 impl Default for OrganizationPolicy {
@@ -63,6 +68,8 @@ impl Default for OrganizationPolicy {
             attempts_per_address: 50,
             attempt_window_minutes: 10,
             remember_device_days: 30,
+            code_attempts_before_spent: 5,
+            online_codes_per_day: 3,
         }
     }
 }
@@ -116,6 +123,8 @@ impl OrganizationPolicy {
             || self.attempt_window_minutes == 0
             || self.access_code_valid_hours == 0
             || self.remember_device_days == 0
+            || self.code_attempts_before_spent == 0
+            || self.online_codes_per_day == 0
         {
             return Err(PolicyError::Inconsistent(
                 "lockout and session settings must be at least 1",

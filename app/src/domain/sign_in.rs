@@ -64,22 +64,24 @@ pub fn second_step_expires_at(
         .min(session_expires_at(created_at, policy))
 }
 
-/// Per-address rate limit: keeps the attempts made within the window in `recent` (oldest
-/// first) and says whether one more is allowed now; an allowed attempt is recorded.
+/// Per-address rate limit, the generic cell rate algorithm: an address may make the policy's
+/// `attempts_per_address` attempts at once, and after that one more each time a window's share
+/// (`attempt_window_minutes / attempts_per_address`) has passed. All it keeps per address is one
+/// instant (`next_free`, the "theoretical arrival time"), so checking costs the same however
+/// busy the address was. Returns the new instant to keep when the attempt is allowed.
 pub fn allow_attempt(
-    recent: &mut std::collections::VecDeque<DateTime<Utc>>,
+    next_free: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     policy: &OrganizationPolicy,
-) -> bool {
+) -> Option<DateTime<Utc>> {
     let window = Duration::minutes(i64::from(policy.attempt_window_minutes));
-    while recent.front().is_some_and(|t| now - *t >= window) {
-        recent.pop_front();
-    }
-    if recent.len() >= policy.attempts_per_address as usize {
-        return false;
-    }
-    recent.push_back(now);
-    true
+    let share = window / i32::try_from(policy.attempts_per_address.max(1)).unwrap_or(i32::MAX);
+    let tolerance = window - share;
+    // An instant further ahead than a whole window means the clock was set back: start afresh.
+    let at = next_free
+        .filter(|t| *t <= now + window)
+        .map_or(now, |t| t.max(now));
+    (at - now <= tolerance).then_some(at + share)
 }
 
 #[cfg(test)]
@@ -129,26 +131,31 @@ mod tests {
     }
 
     #[test]
-    fn an_address_gets_its_allowance_per_window_and_then_waits() {
+    fn an_address_gets_its_allowance_at_once_and_then_one_per_share_of_the_window() {
         let p = OrganizationPolicy {
             attempts_per_address: 3,
             ..Default::default()
         };
-        let mut recent = std::collections::VecDeque::new();
         let now = at("2026-01-01T00:00:00Z");
+        let mut kept = None;
         for i in 0..3 {
-            assert!(allow_attempt(&mut recent, now + Duration::seconds(i), &p));
+            kept = allow_attempt(kept, now + Duration::seconds(i), &p);
+            assert!(kept.is_some(), "attempt {i}");
         }
-        assert!(!allow_attempt(&mut recent, now + Duration::minutes(5), &p));
-        assert!(!allow_attempt(
-            &mut recent,
-            now + Duration::minutes(10) - Duration::seconds(1),
-            &p
-        ));
-        assert!(
-            allow_attempt(&mut recent, now + Duration::minutes(10), &p),
-            "the first has aged out"
-        );
+        assert_eq!(allow_attempt(kept, now + Duration::seconds(3), &p), None);
+        // A third of the window (200 s) after the first attempt, one more is allowed.
+        assert_eq!(allow_attempt(kept, now + Duration::seconds(199), &p), None);
+        let later = allow_attempt(kept, now + Duration::seconds(200), &p);
+        assert!(later.is_some());
+        assert_eq!(allow_attempt(later, now + Duration::seconds(201), &p), None);
+        // A clock set back (by a day, say) does not shut the address out.
+        assert!(allow_attempt(kept, now - Duration::days(1), &p).is_some());
+        // After a quiet window the whole allowance is back.
+        let mut kept = later;
+        for i in 0..3 {
+            kept = allow_attempt(kept, now + Duration::minutes(20) + Duration::seconds(i), &p);
+            assert!(kept.is_some(), "attempt {i} after the quiet window");
+        }
     }
 
     #[test]

@@ -11,8 +11,12 @@ use server::config::MailTransport;
 
 const REQUEST: &str = "/api/enrolment/request-code";
 
+/// Asks for a code online, then lets the background worker handle the queued request.
 async fn request(app: &TestApp, fields: [(&str, &str); 4]) -> (http::StatusCode, String) {
     let (status, _, body) = app.post_form(REQUEST, &fields, None).await;
+    app::api::enrolment::process_queued(&app.state)
+        .await
+        .unwrap();
     (status, body)
 }
 
@@ -203,7 +207,10 @@ async fn a_failed_delivery_is_kept_and_retried_later() {
     request(&app, alex("alex.rivera@example.org")).await;
     // A relay that is not there: delivery fails, the message waits with its body still sealed.
     let mut settings = app.settings.clone();
-    settings.mail_transport = MailTransport::Smtp("smtp://127.0.0.1:9".into());
+    settings.mail_transport = MailTransport::Smtp {
+        url: "smtp://127.0.0.1:9".into(),
+        tls: server::config::SmtpTls::None,
+    };
     let mailer = server::mail::Mailer::new(&settings).unwrap();
     assert_eq!(
         server::mail::deliver_due(&app.state, &mailer)
@@ -221,4 +228,205 @@ async fn a_failed_delivery_is_kept_and_retried_later() {
     assert!(deliver(&app).await.is_empty());
     app.clock.advance(chrono::Duration::minutes(1));
     assert_eq!(deliver(&app).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a2_a_patient_gets_at_most_three_emails_a_day_and_each_new_code_replaces_the_last() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        for _ in 0..5 {
+            let (status, _) = request(&app, alex("alex.rivera@example.org")).await;
+            assert_eq!(status, 200, "{backend:?}");
+        }
+        assert_eq!(outbox(&app).await.len(), 3, "{backend:?}: three a day");
+        let files = deliver(&app).await;
+        let codes: Vec<String> = files.iter().map(|f| code_in(f)).collect();
+        assert_eq!(codes.len(), 3);
+        let activate = async |code: &str| {
+            app.post_form(
+                "/api/account/activate",
+                &[
+                    ("code", code),
+                    ("date_of_birth", "1988-07-14"),
+                    ("portal_id", "alex.rivera"),
+                    ("password", "riverbend7"),
+                    ("reset_question", "Name of my first pet?"),
+                    ("reset_answer", "Biscuit"),
+                ],
+                None,
+            )
+            .await
+        };
+        let mut results = Vec::new();
+        for code in &codes {
+            let (status, _, body) = activate(code).await;
+            results.push((status.as_u16(), body));
+        }
+        assert_eq!(
+            results.iter().filter(|(s, _)| *s == 200).count(),
+            1,
+            "{backend:?}: only the newest code works: {results:?}"
+        );
+        assert!(
+            results
+                .iter()
+                .any(|(_, body)| body.contains("A newer activation code replaced this one")),
+            "{results:?}"
+        );
+
+        app.clock.advance(chrono::Duration::hours(25));
+        request(&app, alex("alex.rivera@example.org")).await;
+        assert_eq!(outbox(&app).await.len(), 4, "{backend:?}: a new day");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a2_the_answer_takes_as_long_whether_or_not_the_details_match() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        app.set_policy(r#"{"attempts_per_address": 100000}"#).await;
+        let time = async |email: &'static str| {
+            let started = std::time::Instant::now();
+            let (status, _, body) = app.post_form(REQUEST, &alex(email), None).await;
+            (started.elapsed().as_secs_f64(), status, body)
+        };
+        time("alex.rivera@example.org").await;
+        let (mut matching, mut other) = (Vec::new(), Vec::new());
+        let mut answers = Vec::new();
+        for _ in 0..20 {
+            let (t, status, body) = time("alex.rivera@example.org").await;
+            matching.push(t);
+            answers.push((status, body));
+            let (t, status, body) = time("someone.else@example.org").await;
+            other.push(t);
+            answers.push((status, body));
+        }
+        assert!(answers.iter().all(|a| *a == answers[0]), "{backend:?}");
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            (v[9] + v[10]) / 2.0
+        };
+        let (a, b) = (median(matching), median(other));
+        assert!(
+            a.max(b) <= a.min(b) * 1.2,
+            "{backend:?}: medians {a} and {b} differ by more than 20 %"
+        );
+    }
+}
+
+/// A real SMTP server (Python's aiosmtpd, which the test set-up installs) on a free port of this
+/// machine, keeping what it receives in a Maildir; stopped when dropped.
+struct SmtpServer {
+    child: std::process::Child,
+    port: u16,
+    maildir: std::path::PathBuf,
+}
+
+impl SmtpServer {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let maildir =
+            std::env::temp_dir().join(format!("portal-smtp-{}-{port}", std::process::id()));
+        let child = std::process::Command::new("python3")
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 with aiosmtpd (the test set-up installs it)");
+        let server = Self {
+            child,
+            port,
+            maildir,
+        };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("aiosmtpd did not start on port {port}");
+    }
+
+    /// The messages received so far, as raw text.
+    fn received(&self) -> Vec<String> {
+        std::fs::read_dir(self.maildir.join("new"))
+            .map(|entries| {
+                entries
+                    .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.maildir);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_reaches_a_real_smtp_server_and_smtp_insists_on_starttls() {
+    let smtp = SmtpServer::start();
+    let app = spawn_app(Backend::Sqlite).await.with_demo().await;
+    request(&app, alex("alex.rivera@example.org")).await;
+    let mailer_for = |transport: &str| {
+        let mut settings = app.settings.clone();
+        settings.mail_transport = server::config::Settings::check(server::config::RawSettings {
+            mail_transport: transport.to_owned(),
+            ..server::config::RawSettings::default()
+        })
+        .unwrap()
+        .mail_transport;
+        server::mail::Mailer::new(&settings).unwrap()
+    };
+
+    // smtp:// means STARTTLS, and this relay cannot do it: nothing goes out in plain text.
+    let starttls = mailer_for(&format!("smtp://127.0.0.1:{}", smtp.port));
+    assert_eq!(
+        server::mail::deliver_due(&app.state, &starttls)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(smtp.received().is_empty());
+    assert_eq!(outbox(&app).await[0].attempts, 1, "kept to try again");
+
+    // Plain text only when asked for by name.
+    app.clock.advance(chrono::Duration::minutes(1));
+    let plain = mailer_for(&format!("smtp://127.0.0.1:{}?tls=none", smtp.port));
+    assert_eq!(
+        server::mail::deliver_due(&app.state, &plain).await.unwrap(),
+        1
+    );
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    let mail = &received[0];
+    let header = |name: &str| {
+        mail.lines()
+            .find(|l| l.starts_with(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("no {name} in {mail}"))
+            .to_owned()
+    };
+    assert!(
+        header("From").contains("myhealth@riverbend.example"),
+        "{mail}"
+    );
+    assert_eq!(header("To"), "To: alex.rivera@example.org");
+    let subject = header("Subject");
+    assert_eq!(
+        subject,
+        "Subject: Your activation code for Riverbend MyHealth"
+    );
+    let code = code_in(mail);
+    assert!(!subject.contains(&code), "no code in the subject");
 }

@@ -312,3 +312,35 @@ pub async fn body_text(body: Body) -> String {
     let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024).await.unwrap();
     String::from_utf8(bytes.to_vec()).unwrap()
 }
+
+impl TestApp {
+    /// Changes settings of the organization's policy, as `portal set-policy` does.
+    pub async fn set_policy(&self, json: &str) {
+        use sea_orm::{ActiveModelTrait, Set};
+        let org =
+            app::db::store::organization_by_id(&self.state.db, self.state.site.organization_id)
+                .await
+                .unwrap()
+                .unwrap();
+        let mut policy: serde_json::Value = serde_json::from_str(&org.policy_json).unwrap();
+        for (key, value) in serde_json::from_str::<serde_json::Map<_, _>>(json).unwrap() {
+            policy[key] = value;
+        }
+        let mut row: app::db::entities::organization::ActiveModel = org.into();
+        row.policy_json = Set(policy.to_string());
+        row.update(&self.state.db).await.unwrap();
+        self.state.policy.forget();
+    }
+
+    /// Audit entries with this action, oldest first.
+    pub async fn audit_entries(&self, action: &str) -> Vec<app::db::entities::audit_log::Model> {
+        use app::db::entities::audit_log;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq(action))
+            .order_by_asc(audit_log::Column::Id)
+            .all(&self.state.db)
+            .await
+            .unwrap()
+    }
+}

@@ -5,6 +5,8 @@ mod account_security;
 mod accounts;
 mod database;
 mod enrolment;
+mod fuzz;
+mod hardening;
 mod health;
 mod helpers;
 mod pages;

@@ -371,7 +371,7 @@ async fn search(app: &TestApp, token: &str, family: &str, dob: &str) -> (http::S
     (status, body)
 }
 
-async fn register(
+pub async fn register(
     app: &TestApp,
     token: &str,
     fields: &[(&str, &str)],

@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table (see the migrations for what each table owns).
 
 pub mod audit_log;
+pub mod enrolment_request;
 pub mod mail_message;
 pub mod one_time_code;
 pub mod organization;
@@ -12,4 +13,5 @@ pub mod recovery_code;
 pub mod relationship;
 pub mod remembered_device;
 pub mod session;
+pub mod sign_in_browser;
 pub mod staff;

@@ -19,6 +19,10 @@ pub struct Model {
     pub issued_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,
+    /// Wrong guesses (a date of birth or SSN that did not match) made with this code.
+    pub failed_attempts: i32,
+    /// When the code was taken out of use: replaced by a newer one, or too many wrong guesses.
+    pub withdrawn_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ mod m20261125_000003_create_codes_and_sessions;
 mod m20261125_000004_add_two_step_verification;
 mod m20261125_000005_create_recovery_codes_and_remembered_devices;
 mod m20261125_000006_create_mail_outbox;
+mod m20261129_000007_harden_accounts;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_add_two_step_verification::Migration),
             Box::new(m20261125_000005_create_recovery_codes_and_remembered_devices::Migration),
             Box::new(m20261125_000006_create_mail_outbox::Migration),
+            Box::new(m20261129_000007_harden_accounts::Migration),
         ]
     }
 }

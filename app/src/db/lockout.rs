@@ -1,0 +1,269 @@
+//! Counted attempts at a secret, per bucket: a patient account as seen from browsers it has never
+//! signed in on, one browser it has signed in on, or a staff member. An attempt is *admitted*
+//! before the secret is checked: one conditional update both asks "is the bucket locked?" and
+//! counts the attempt as a failure, and the attempt that reaches the limit writes the lock. So
+//! however many guesses arrive at once, no more than the policy allows are ever checked. A
+//! success then takes back what it counted ([`release`]), and only that: failures recorded after
+//! it was admitted stay counted.
+
+use super::entities::sign_in_browser;
+use super::tokens::TokenHasher;
+use crate::domain::policy::OrganizationPolicy;
+use crate::domain::sign_in::locked_until_after_failure;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+
+/// Where failures are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    /// A patient account, attempts from browsers that have never signed in to it.
+    Account(i32),
+    /// A browser that has signed in to a patient account before (a `sign_in_browsers` row).
+    Browser(i32),
+    Staff(i32),
+}
+
+impl Bucket {
+    /// A bucket that exists nowhere, for attempts on an unknown portal ID: admitting it does the
+    /// same kind of work as for a real one and changes nothing.
+    pub const NOBODY: Self = Self::Account(0);
+
+    fn table(self) -> Alias {
+        Alias::new(match self {
+            Self::Account(_) => "portal_accounts",
+            Self::Browser(_) => "sign_in_browsers",
+            Self::Staff(_) => "staff",
+        })
+    }
+
+    fn id(self) -> i32 {
+        match self {
+            Self::Account(id) | Self::Browser(id) | Self::Staff(id) => id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// The attempt may check the secret. It is counted already as failure number `failures`;
+    /// if it does fail, the bucket is locked until `locks_until` (written already).
+    Admitted {
+        failures: u32,
+        locks_until: Option<DateTime<Utc>>,
+    },
+    /// Locked: the secret must not be checked.
+    Locked { until: DateTime<Utc> },
+    /// No such bucket (an unknown portal ID).
+    Missing,
+}
+
+fn failed() -> Alias {
+    Alias::new("failed_sign_ins")
+}
+
+fn locked() -> Alias {
+    Alias::new("locked_until")
+}
+
+fn id_is(bucket: Bucket) -> sea_orm::sea_query::SimpleExpr {
+    Expr::col(Alias::new("id")).eq(bucket.id())
+}
+
+/// Admits one attempt on `bucket` at `now`, or says it is locked (see the module comment).
+pub async fn admit(
+    db: &DatabaseConnection,
+    bucket: Bucket,
+    now: DateTime<Utc>,
+    policy: &OrganizationPolicy,
+) -> Result<Admission, DbErr> {
+    // The update comes first, so it takes the row's lock (PostgreSQL) or the database's write
+    // lock (SQLite) before anything is read: parallel attempts queue here and each sees the
+    // count and lock its predecessors wrote.
+    let txn = db.begin().await?;
+    let counted = txn
+        .execute(
+            Query::update()
+                .table(bucket.table())
+                .value(failed(), Expr::col(failed()).add(1))
+                .and_where(id_is(bucket))
+                .and_where(
+                    Expr::col(locked())
+                        .is_null()
+                        .or(Expr::col(locked()).lte(now)),
+                ),
+        )
+        .await?
+        .rows_affected()
+        == 1;
+    let row = txn
+        .query_one(
+            Query::select()
+                .columns([failed(), locked()])
+                .from(bucket.table())
+                .and_where(id_is(bucket)),
+        )
+        .await?;
+    let Some(row) = row else {
+        txn.commit().await?;
+        return Ok(Admission::Missing);
+    };
+    let failures: i32 = row.try_get("", "failed_sign_ins")?;
+    let until: Option<DateTime<Utc>> = row.try_get("", "locked_until")?;
+    if !counted {
+        txn.commit().await?;
+        // Not counted means locked: the only condition besides the id.
+        return Ok(Admission::Locked {
+            until: until.unwrap_or(now),
+        });
+    }
+    let failures = u32::try_from(failures).unwrap_or(0);
+    let locks_until = locked_until_after_failure(failures, now, policy);
+    if let Some(until) = locks_until {
+        txn.execute(
+            Query::update()
+                .table(bucket.table())
+                .value(locked(), until)
+                .and_where(id_is(bucket)),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(Admission::Admitted {
+        failures,
+        locks_until,
+    })
+}
+
+/// A success takes back `take_back` counted failures (its own, and for a full sign-in those
+/// before it) of the bucket where it was admitted as failure number `admitted_as`. The lock its
+/// admission may have written is lifted if nobody was counted after it, or if fewer failures
+/// than the policy's limit remain. Run it in the transaction that records the success.
+pub async fn release<C: ConnectionTrait>(
+    db: &C,
+    bucket: Bucket,
+    admitted_as: u32,
+    take_back: u32,
+    policy: &OrganizationPolicy,
+) -> Result<(), DbErr> {
+    let admitted_as = i32::try_from(admitted_as).unwrap_or(i32::MAX);
+    let take_back = i32::try_from(take_back).unwrap_or(i32::MAX);
+    let allowed = i32::try_from(policy.sign_in_failures_before_lockout).unwrap_or(i32::MAX);
+    db.execute(
+        Query::update()
+            .table(bucket.table())
+            .value(locked(), Option::<DateTime<Utc>>::None)
+            .and_where(id_is(bucket))
+            .and_where(
+                Expr::col(failed())
+                    .eq(admitted_as)
+                    .or(Expr::col(failed()).sub(take_back).lt(allowed)),
+            ),
+    )
+    .await?;
+    db.execute(
+        Query::update()
+            .table(bucket.table())
+            .value(
+                failed(),
+                Expr::case(
+                    Expr::col(failed()).gte(take_back),
+                    Expr::col(failed()).sub(take_back),
+                )
+                .finally(0),
+            )
+            .and_where(id_is(bucket)),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Clears a bucket's failures and lock (staff unlocking an account).
+pub async fn clear<C: ConnectionTrait>(db: &C, bucket: Bucket) -> Result<(), DbErr> {
+    db.execute(
+        Query::update()
+            .table(bucket.table())
+            .value(failed(), 0)
+            .value(locked(), Option::<DateTime<Utc>>::None)
+            .and_where(id_is(bucket)),
+    )
+    .await
+    .map(|_| ())
+}
+
+const BROWSER: &str = "sign-in-browser";
+
+/// The browser bucket of `account_id` for the browser holding `token`, if that browser has
+/// signed in to the account before. Pass account 0 for an unknown portal ID: the same query runs.
+pub async fn trusted_browser<C: ConnectionTrait>(
+    db: &C,
+    hasher: &TokenHasher,
+    account_id: i32,
+    token: &str,
+) -> Result<Option<Bucket>, DbErr> {
+    Ok(sign_in_browser::Entity::find()
+        .filter(sign_in_browser::Column::TokenHash.eq(hasher.hash(BROWSER, token)))
+        .filter(sign_in_browser::Column::AccountId.eq(account_id))
+        .one(db)
+        .await?
+        .map(|row| Bucket::Browser(row.id)))
+}
+
+/// Records that the browser holding `token` (a new token when it has none) signed in to
+/// `account_id`; returns the token for its cookie.
+pub async fn trust_browser<C: ConnectionTrait>(
+    db: &C,
+    hasher: &TokenHasher,
+    account_id: i32,
+    token: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<String, DbErr> {
+    let token = token.unwrap_or_else(TokenHasher::new_token);
+    sign_in_browser::Entity::insert(sign_in_browser::ActiveModel {
+        account_id: Set(account_id),
+        token_hash: Set(hasher.hash(BROWSER, &token)),
+        failed_sign_ins: Set(0),
+        locked_until: Set(None),
+        created_at: Set(now),
+        last_sign_in_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            sign_in_browser::Column::TokenHash,
+            sign_in_browser::Column::AccountId,
+        ])
+        .update_column(sign_in_browser::Column::LastSignInAt)
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(token)
+}
+
+/// Forgets every browser of `account_id` (after a password reset: whoever knew the old password
+/// may have signed in somewhere).
+pub async fn forget_browsers<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<u64, DbErr> {
+    Ok(sign_in_browser::Entity::delete_many()
+        .filter(sign_in_browser::Column::AccountId.eq(account_id))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Clears the failures and locks of every browser of `account_id` (staff unlocking it).
+pub async fn clear_browsers<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<(), DbErr> {
+    sign_in_browser::Entity::update_many()
+        .col_expr(sign_in_browser::Column::FailedSignIns, Expr::value(0))
+        .col_expr(
+            sign_in_browser::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(sign_in_browser::Column::AccountId.eq(account_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
