@@ -21,9 +21,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce()
         .map(|n| n.to_string())
         .unwrap_or_default();
-    let accent = crate::state::app_state()
+    let accent = use_context::<crate::state::AppState>()
         .map(|s| s.site.branding.accent_color.as_str().to_owned())
-        .unwrap_or_else(|_| "#1a5f7a".to_owned());
+        .unwrap_or_else(|| "#1a5f7a".to_owned());
     view! {
         <!DOCTYPE html>
         <html lang="en">

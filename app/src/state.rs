@@ -1,17 +1,22 @@
-//! The server's shared state, one accessor for server functions. Built by the `server` crate at
-//! start-up (and by the test harness with a fixed clock and a fresh database).
+//! The server's shared state. Built by the `server` crate at start-up (and by the test harness
+//! with a fixed clock and a fresh database); server functions reach it through
+//! [`crate::api::guard`].
 
-use crate::api::PortalError;
-use crate::api::throttle::AttemptThrottle;
+use crate::db::store;
 use crate::db::tokens::TokenHasher;
 use crate::db::vault::SsnVault;
 use crate::domain::branding::Branding;
+use crate::domain::client_address::{TrustedProxies, limit_key};
 use crate::domain::clock::Clock;
 use crate::domain::policy::OrganizationPolicy;
+use crate::domain::sign_in::allow_attempt;
 use axum::extract::FromRef;
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use leptos::prelude::*;
 use sea_orm::DatabaseConnection;
+use std::net::{IpAddr, Ipv4Addr};
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 /// What the deployment serves: its organization and how the portal presents it.
@@ -21,7 +26,7 @@ pub struct Site {
     pub time_zone: Tz,
     pub branding: Branding,
     /// The proxies whose X-Forwarded-For entries name the client.
-    pub trusted_proxies: crate::domain::client_address::TrustedProxies,
+    pub trusted_proxies: TrustedProxies,
 }
 
 #[derive(Clone, FromRef)]
@@ -35,6 +40,22 @@ pub struct AppState {
     pub throttle: Arc<AttemptThrottle>,
     /// The organization's policy as last read, for a few seconds (see [`PolicyCache`]).
     pub policy: Arc<PolicyCache>,
+}
+
+impl AppState {
+    /// The organization's policy now (read at most every [`PolicyCache::FRESH_FOR`]).
+    pub async fn current_policy(&self) -> Result<OrganizationPolicy, String> {
+        if let Some(policy) = self.policy.get() {
+            return Ok(policy);
+        }
+        let org = store::organization_by_id(&self.db, self.site.organization_id)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("the home organization is missing")?;
+        let policy = store::policy_of(&org).map_err(|e| e.to_string())?;
+        self.policy.put(policy.clone());
+        Ok(policy)
+    }
 }
 
 /// The organization's policy, read from the database at most once every few seconds per portal
@@ -68,8 +89,47 @@ impl PolicyCache {
     }
 }
 
-/// The state, from inside a server function or a server-side render.
-pub fn app_state() -> Result<AppState, PortalError> {
-    use_context::<AppState>()
-        .ok_or_else(|| PortalError::internal("app_state", "AppState missing from context"))
+/// Addresses the throttle remembers at once: about 6 MB at most.
+const REMEMBERED_ADDRESSES: usize = 100_000;
+
+/// Per-address throttling of the attempts that guess secrets, on top of the counts kept against
+/// each account and each code in the database. Kept in memory per portal instance, for a bounded
+/// number of addresses (the least recently seen are forgotten first), with constant work per
+/// request. Behind a load balancer each instance limits separately, so an address can make up to
+/// the allowance times the number of instances; the database's counts per account and per code
+/// are shared by all instances and hold regardless.
+#[derive(Debug)]
+pub struct AttemptThrottle {
+    next_free: std::sync::Mutex<lru::LruCache<IpAddr, DateTime<Utc>>>,
+}
+
+impl Default for AttemptThrottle {
+    fn default() -> Self {
+        Self {
+            next_free: std::sync::Mutex::new(lru::LruCache::new(
+                NonZeroUsize::new(REMEMBERED_ADDRESSES).unwrap_or(NonZeroUsize::MIN),
+            )),
+        }
+    }
+}
+
+impl AttemptThrottle {
+    /// Counts an attempt from `address` (IPv6 per /64; unknown addresses together); `false`
+    /// when the address has used its allowance (see [`allow_attempt`]).
+    pub fn allow(
+        &self,
+        address: Option<IpAddr>,
+        now: DateTime<Utc>,
+        policy: &OrganizationPolicy,
+    ) -> bool {
+        let key = address.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), limit_key);
+        let mut map = self.next_free.lock().unwrap_or_else(|p| p.into_inner());
+        match allow_attempt(map.get(&key).copied(), now, policy) {
+            Some(next_free) => {
+                map.put(key, next_free);
+                true
+            }
+            None => false,
+        }
+    }
 }

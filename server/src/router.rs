@@ -36,6 +36,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         }
     };
     let options = state.leptos_options.clone();
+    let trusted = state.site.trusted_proxies.clone();
     let site_root = std::path::PathBuf::from(options.site_root.as_ref());
 
     Router::new()
@@ -89,7 +90,28 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(middleware::from_fn(move |req, next| {
+            keep_request_id_from_proxies(trusted.clone(), req, next)
+        }))
         .with_state(state)
+}
+
+/// An `X-Request-Id` is kept only from the load balancers the deployment trusts (which tie their
+/// logs to ours with it); anyone else's is replaced, so audit entries cannot carry ids a client
+/// made up.
+async fn keep_request_id_from_proxies(
+    trusted: app::domain::client_address::TrustedProxies,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let from_proxy = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .is_some_and(|peer| trusted.trusts(peer.0.ip()));
+    if !from_proxy {
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(req).await
 }
 
 /// Leptos server functions do no cross-site request checking of their own. A request that

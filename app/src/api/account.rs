@@ -22,8 +22,9 @@ pub async fn activate_account(
     reset_answer: String,
 ) -> Result<(), PortalError> {
     // Public: the code and date of birth are the caller's proof of identity.
-    super::answer(
+    super::guard::guarded(super::guard::Attempt, |g| {
         server::activate(
+            g,
             code,
             date_of_birth,
             portal_id,
@@ -31,8 +32,8 @@ pub async fn activate_account(
             reset_question,
             reset_answer,
         )
-        .await,
-    )
+    })
+    .await
 }
 
 /// What happens after the password was accepted.
@@ -48,30 +49,38 @@ pub enum SignInNext {
 #[server(endpoint = "account/sign-in")]
 pub async fn sign_in(portal_id: String, password: String) -> Result<SignInNext, PortalError> {
     // Public: the portal ID and password are the proof.
-    super::answer(server::sign_in(portal_id, password).await)
+    super::guard::guarded(super::guard::Attempt, |g| {
+        server::sign_in(g, portal_id, password)
+    })
+    .await
 }
 
 #[server(endpoint = "account/sign-out")]
 pub async fn sign_out() -> Result<(), PortalError> {
     // Ends only the caller's own session, whoever they are.
-    super::answer(server::sign_out().await)
+    super::guard::guarded(super::guard::Anyone, server::sign_out).await
 }
 
 #[server(endpoint = "account/me", input = leptos::server_fn::codec::GetUrl)]
 pub async fn who_am_i() -> Result<Option<SignedInPatient>, PortalError> {
     // Answers only about the caller's own session.
-    super::answer(server::who_am_i().await)
+    super::guard::guarded(super::guard::Anyone, |g| async move {
+        server::signed_in_patient(&g.state, &g.caller).await
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::{locked_message, off_runtime, who_am_i as signed_in_patient};
+pub(crate) use server::signed_in_patient;
 
 #[cfg(feature = "ssr")]
 mod server {
     use super::{PortalError, SignInNext, SignedInPatient};
     use crate::api::attempts::{self, patient_bucket};
+    use crate::api::attempts::{dummy_hash, off_runtime};
     use crate::api::code_tries::{CodeKind, try_code};
-    use crate::api::session::{self, signed_in_account};
+    use crate::api::guard::{Caller, Guarded};
+    use crate::api::request::{self, audit_event as event};
     use crate::db::accounts::{self, NewAccount};
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose};
@@ -85,11 +94,8 @@ mod server {
     };
     use crate::domain::password::{check_password, check_reset_answer, normalize_answer};
     use crate::domain::portal_id::PortalId;
-    use crate::state::{AppState, app_state};
-    use chrono::{DateTime, Utc};
+    use crate::state::AppState;
     use sea_orm::TransactionTrait;
-    use std::sync::OnceLock;
-    use tokio::sync::Semaphore;
 
     fn invalid(e: impl std::fmt::Display) -> PortalError {
         PortalError::Invalid(e.to_string())
@@ -99,27 +105,8 @@ mod server {
         PortalError::internal("account", e)
     }
 
-    /// argon2 runs off the async runtime, at most two at a time, so a burst of sign-ins cannot
-    /// starve page rendering.
-    pub(crate) async fn off_runtime<T: Send + 'static>(
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, PortalError> {
-        static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-        let permits = PERMITS.get_or_init(|| Semaphore::new(2));
-        let _permit = permits.acquire().await.map_err(internal)?;
-        tokio::task::spawn_blocking(work).await.map_err(internal)
-    }
-
-    /// A real hash of nothing in particular, verified when the portal ID is unknown so that the
-    /// answer takes as long as for a known one.
-    fn dummy_hash() -> &'static str {
-        static HASH: OnceLock<String> = OnceLock::new();
-        HASH.get_or_init(|| hash_password("no account has this password 0"))
-    }
-
-    use crate::api::session::audit_event as event;
-
     pub async fn activate(
+        g: Guarded<()>,
         code: String,
         date_of_birth: String,
         portal_id: String,
@@ -127,7 +114,9 @@ mod server {
         reset_question: String,
         reset_answer: String,
     ) -> Result<(), PortalError> {
-        let (state, policy, now) = crate::api::throttle::attempt().await?;
+        let Guarded {
+            state, policy, now, ..
+        } = g;
         let db = &state.db;
         let code = OneTimeCode::parse(&code).map_err(invalid)?;
         let date_of_birth = parse_date_of_birth(&date_of_birth).map_err(invalid)?;
@@ -273,17 +262,6 @@ mod server {
         Ok(())
     }
 
-    /// Said when an attempt is refused because of too many failures, once the person is known
-    /// to exist (the second step, confirming a password while signed in).
-    pub(crate) fn locked_message(state: &AppState, until: DateTime<Utc>) -> PortalError {
-        let local = until.with_timezone(&state.site.time_zone);
-        PortalError::Invalid(format!(
-            "Too many tries: this is locked until {}. Call {} (24 hours a day) to get back in sooner.",
-            local.format("%-I:%M %p on %-d %B"),
-            state.site.branding.help_line.display()
-        ))
-    }
-
     /// The one answer to a failed sign-in, whether the portal ID is unknown, the password wrong
     /// or the account locked: it must not tell which.
     fn sign_in_failed(state: &AppState) -> PortalError {
@@ -293,8 +271,14 @@ mod server {
         ))
     }
 
-    pub async fn sign_in(portal_id: String, password: String) -> Result<SignInNext, PortalError> {
-        let (state, policy, now) = crate::api::throttle::attempt().await?;
+    pub async fn sign_in(
+        g: Guarded<()>,
+        portal_id: String,
+        password: String,
+    ) -> Result<SignInNext, PortalError> {
+        let Guarded {
+            state, policy, now, ..
+        } = g;
         let db = &state.db;
         let key = portal_id.trim().to_ascii_lowercase();
         let account = accounts::account_by_portal_id(db, &key)
@@ -303,13 +287,16 @@ mod server {
             .filter(|a| a.organization_id == state.site.organization_id);
         // Unknown ID, wrong password and locked account do the same work: one bucket lookup,
         // one admission (a conditional update), one password hash, one audit entry.
+        let turn = attempts::hashing_turn().await?;
         let bucket = patient_bucket(&state, account.as_ref().map_or(0, |a| a.id)).await?;
         let admission = attempts::admit(&state, bucket, &policy, now).await?;
         let stored = match (&account, admission) {
             (Some(a), Admission::Admitted { .. }) => a.password_hash.clone(),
             _ => dummy_hash().to_owned(),
         };
-        let matches = off_runtime(move || verify_password(&password, &stored)).await?;
+        let matches = turn
+            .run(move || verify_password(&password, &stored))
+            .await?;
         let (account, failures) = match (account, admission) {
             (Some(a), Admission::Admitted { failures, .. }) if matches && a.status == "active" => {
                 (a, failures)
@@ -333,7 +320,7 @@ mod server {
         // 2-step verification, when on, is skipped only on a device the patient asked to
         // remember; until the second step the session can do nothing but take it.
         let two_step_on = account.totp_confirmed_at.is_some();
-        let remembered = match session::cookie(session::DEVICE_COOKIE) {
+        let remembered = match request::cookie(request::DEVICE_COOKIE) {
             Some(token) if two_step_on => {
                 two_step::device_is_remembered(db, &state.tokens, account.id, &token, now)
                     .await
@@ -346,7 +333,7 @@ mod server {
         let txn = db.begin().await.map_err(internal)?;
         // A session the browser already had is ended, never promoted: sign-in always issues a
         // new identifier (no session fixation).
-        if let Some(old) = session::session_token() {
+        if let Some(old) = request::session_token() {
             sessions::end_session(&txn, &sessions::session_key(&state.tokens, &old))
                 .await
                 .map_err(internal)?;
@@ -375,8 +362,8 @@ mod server {
             NewSession {
                 owner: SessionOwner::Account(account.id),
                 second_factor_passed: passed,
-                source_ip: session::source_ip(),
-                device: session::device_description(),
+                source_ip: request::source_ip(),
+                device: request::device_description(),
             },
             &policy,
             now,
@@ -404,8 +391,8 @@ mod server {
         .await
         .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
-        session::set_host_cookie(
-            session::SESSION_COOKIE,
+        request::set_host_cookie(
+            request::SESSION_COOKIE,
             &token,
             i64::from(policy.session_absolute_hours) * 3600,
         );
@@ -416,39 +403,47 @@ mod server {
         })
     }
 
-    pub async fn sign_out() -> Result<(), PortalError> {
-        let state = app_state()?;
-        // Also a session still waiting for its second step.
-        if let Some((session, account)) = session::account_session(&state).await? {
+    pub async fn sign_out(g: Guarded<Caller>) -> Result<(), PortalError> {
+        let Guarded {
+            state, now, caller, ..
+        } = g;
+        // Also a session still waiting for its second step, and a staff member's.
+        let ended = match caller {
+            Caller::Patient(p) | Caller::PatientPending(p) => Some((
+                p.session.id_hash,
+                Actor::Account(p.account.id),
+                Some(p.account.person_id),
+            )),
+            Caller::Staff(s) | Caller::StaffPending(s) => {
+                Some((s.session.id_hash, Actor::Staff(s.member.id), None))
+            }
+            Caller::Anonymous => None,
+        };
+        if let Some((id_hash, actor, subject)) = ended {
             let txn = state.db.begin().await.map_err(internal)?;
-            sessions::end_session(&txn, &session.id_hash)
+            sessions::end_session(&txn, &id_hash)
                 .await
                 .map_err(internal)?;
-            audit::record(
-                &txn,
-                state.clock.now(),
-                event(
-                    &state,
-                    Actor::Account(account.id),
-                    "sign_out",
-                    Outcome::Success,
-                )
-                .subject(account.person_id),
-            )
-            .await
-            .map_err(internal)?;
+            let mut entry = event(&state, actor, "sign_out", Outcome::Success);
+            if let Some(person_id) = subject {
+                entry = entry.subject(person_id);
+            }
+            audit::record(&txn, now, entry).await.map_err(internal)?;
             txn.commit().await.map_err(internal)?;
         }
-        session::clear_host_cookie(session::SESSION_COOKIE);
+        request::clear_host_cookie(request::SESSION_COOKIE);
         Ok(())
     }
 
-    pub async fn who_am_i() -> Result<Option<SignedInPatient>, PortalError> {
-        let state = app_state()?;
-        let Some((_, account)) = signed_in_account(&state).await? else {
+    /// The signed-in patient, for the page header.
+    pub async fn signed_in_patient(
+        state: &AppState,
+        caller: &Caller,
+    ) -> Result<Option<SignedInPatient>, PortalError> {
+        let Caller::Patient(patient) = caller else {
             return Ok(None);
         };
-        let person = accounts::person_by_id(&state.db, account.person_id)
+        let person = accounts::person_by_id(&state.db, patient.account.person_id)
             .await
             .map_err(internal)?;
         Ok(person.map(|p| SignedInPatient {

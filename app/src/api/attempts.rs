@@ -1,14 +1,17 @@
 //! Attempts at a secret (a password, a reset answer, an authenticator code), for patients and
 //! staff alike: which bucket counts them (see [`crate::db::lockout`]), admission before the
-//! secret is checked, and the audit entry of a failure.
+//! secret is checked, the audit entry of a failure, and password hashing off the async runtime.
 
 use super::PortalError;
-use super::session::audit_event;
+use super::request::{self, audit_event};
 use crate::db::audit::{self, Actor, Outcome};
 use crate::db::lockout::{self, Admission, Bucket};
+use crate::db::passwords::hash_password;
 use crate::domain::policy::OrganizationPolicy;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
+use std::sync::OnceLock;
+use tokio::sync::Semaphore;
 
 fn internal(e: impl std::fmt::Display) -> PortalError {
     PortalError::internal("attempts", e)
@@ -19,18 +22,37 @@ fn internal(e: impl std::fmt::Display) -> PortalError {
 /// cookies").
 pub const BROWSER_COOKIE: &str = "__Host-portal_browser";
 
-/// Days a browser stays known after its last sign-in.
-pub const BROWSER_COOKIE_DAYS: i64 = 365;
+/// The tokens this browser holds (one per account it is known for), from its cookie.
+fn browser_tokens() -> Vec<String> {
+    request::cookie(BROWSER_COOKIE)
+        .map(|value| {
+            value
+                .split('.')
+                .filter(|t| !t.is_empty() && t.len() <= 64)
+                .take(lockout::MAX_BROWSER_TOKENS)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 /// The bucket for attempts on patient account `account_id` (0 for an unknown portal ID) from
-/// this request's browser: its own when it has signed in to the account before, otherwise the
+/// this request's browser: its own when the account has signed in on it before, otherwise the
 /// account's bucket for unknown browsers. The same queries run whether or not the account exists.
 pub async fn patient_bucket(state: &AppState, account_id: i32) -> Result<Bucket, PortalError> {
-    let known = match super::session::cookie(BROWSER_COOKIE) {
-        Some(token) => lockout::trusted_browser(&state.db, &state.tokens, account_id, &token)
-            .await
-            .map_err(internal)?,
-        None => None,
+    let tokens = browser_tokens();
+    let known = if tokens.is_empty() {
+        None
+    } else {
+        lockout::trusted_browser(
+            &state.db,
+            &state.tokens,
+            account_id,
+            &tokens,
+            state.clock.now(),
+        )
+        .await
+        .map_err(internal)?
     };
     Ok(known.unwrap_or(if account_id == 0 {
         Bucket::NOBODY
@@ -51,24 +73,22 @@ pub async fn admit(
         .map_err(internal)
 }
 
-/// Marks this browser as one the patient signed in on (in the transaction of the sign-in) and
-/// sets its cookie.
+/// Marks this browser as one the patient signed in on, under a new token (in the transaction of
+/// the sign-in), and sets its cookie.
 pub async fn trust_this_browser<C: sea_orm::ConnectionTrait>(
     txn: &C,
     state: &AppState,
     account_id: i32,
     now: DateTime<Utc>,
 ) -> Result<(), PortalError> {
-    let token = lockout::trust_browser(
-        txn,
-        &state.tokens,
-        account_id,
-        super::session::cookie(BROWSER_COOKIE),
-        now,
-    )
-    .await
-    .map_err(internal)?;
-    super::session::set_host_cookie(BROWSER_COOKIE, &token, BROWSER_COOKIE_DAYS * 86_400);
+    let tokens = lockout::trust_browser(txn, &state.tokens, account_id, browser_tokens(), now)
+        .await
+        .map_err(internal)?;
+    request::set_host_cookie(
+        BROWSER_COOKIE,
+        &tokens.join("."),
+        lockout::BROWSER_KNOWN_DAYS * 86_400,
+    );
     Ok(())
 }
 
@@ -125,4 +145,64 @@ pub async fn record_failure(
         .await
         .map(|_| ())
         .map_err(internal)
+}
+
+/// A turn at password hashing, which runs off the async runtime at most two at a time so that a
+/// burst of sign-ins cannot starve page rendering. An attempt takes its turn *before* it is
+/// counted ([`admit`]): one that would wait too long is turned away uncounted, instead of being
+/// counted and then dropped by the request timeout before its success could take the count back.
+pub struct HashingTurn {
+    _permit: tokio::sync::SemaphorePermit<'static>,
+}
+
+/// How long an attempt waits for its turn at hashing before it is turned away.
+const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+pub async fn hashing_turn() -> Result<HashingTurn, PortalError> {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    let permits = PERMITS.get_or_init(|| Semaphore::new(2));
+    match tokio::time::timeout(HASHING_WAIT, permits.acquire()).await {
+        Ok(permit) => Ok(HashingTurn {
+            _permit: permit.map_err(internal)?,
+        }),
+        Err(_) => Err(PortalError::Invalid(
+            "The portal is very busy right now. Please try again in a minute.".into(),
+        )),
+    }
+}
+
+impl HashingTurn {
+    pub async fn run<T: Send + 'static>(
+        self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, PortalError> {
+        let result = tokio::task::spawn_blocking(work).await.map_err(internal);
+        drop(self);
+        result
+    }
+}
+
+/// `work` (password hashing) at its turn.
+pub async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PortalError> {
+    hashing_turn().await?.run(work).await
+}
+
+/// A real hash of nothing in particular, verified when the portal ID or username is unknown or
+/// the account locked, so that the answer takes as long as for a password that is checked.
+pub fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| hash_password("nobody has this password 0"))
+}
+
+/// Said when an attempt is refused because of too many failures, once the person is known to
+/// exist (the second step, confirming a password while signed in, a reset answer).
+pub fn locked_message(state: &AppState, until: DateTime<Utc>) -> PortalError {
+    let local = until.with_timezone(&state.site.time_zone);
+    PortalError::Invalid(format!(
+        "Too many tries: this is locked until {}. Call {} (24 hours a day) to get back in sooner.",
+        local.format("%-I:%M %p on %-d %B"),
+        state.site.branding.help_line.display()
+    ))
 }

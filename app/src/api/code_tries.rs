@@ -1,10 +1,11 @@
 //! A typed one-time code (A2 activation, A7 access code) comes with details that prove who is
 //! using it: a date of birth, and for A7 an SSN. Every try counts against the code until the
 //! details prove right, so after the policy's number of wrong tries the code is spent, however
-//! many tries arrive at once.
+//! many tries arrive at once and whatever state the code is in. Only right details learn that a
+//! code was used, replaced or has expired.
 
 use super::PortalError;
-use super::session::audit_event;
+use super::request::audit_event;
 use crate::db::accounts;
 use crate::db::audit::{self, Actor, Outcome};
 use crate::db::codes;
@@ -64,23 +65,8 @@ pub async fn try_code(
         .ok_or_else(&mismatch)?;
     let tries_used = u32::try_from(now_row.failed_attempts).unwrap_or(u32::MAX);
     if !admitted {
-        // Used, withdrawn or spent: only right details learn which.
-        return Err(if tries_used >= allowed {
-            spent()
-        } else if !matches {
-            mismatch()
-        } else if now_row.used_at.is_some() {
-            PortalError::Invalid(format!(
-                "This {} has already been used. If that was not you, call {}.",
-                kind.noun,
-                state.site.branding.help_line.display()
-            ))
-        } else {
-            PortalError::Invalid(format!(
-                "A newer {} replaced this one. Use the newest one you were given. {}",
-                kind.noun, kind.ask_again
-            ))
-        });
+        // Its tries are used up: nothing is compared, and the answer is the same either way.
+        return Err(spent());
     }
     if !matches {
         audit::record(
@@ -103,6 +89,20 @@ pub async fn try_code(
         });
     }
     codes::take_back_guess(db, row.id).await.map_err(internal)?;
+    // The details were right: now the code's own state may be told.
+    if now_row.used_at.is_some() {
+        return Err(PortalError::Invalid(format!(
+            "This {} has already been used. If that was not you, call {}.",
+            kind.noun,
+            state.site.branding.help_line.display()
+        )));
+    }
+    if now_row.withdrawn_at.is_some() {
+        return Err(PortalError::Invalid(format!(
+            "A newer {} replaced this one. Use the newest one you were given. {}",
+            kind.noun, kind.ask_again
+        )));
+    }
     if code_state(now_row.expires_at, now_row.used_at, now) == CodeState::Expired {
         return Err(PortalError::Invalid(format!(
             "This {} has expired. {}",

@@ -18,7 +18,10 @@ pub async fn request_activation_code(
     email: String,
 ) -> Result<(), PortalError> {
     // Public: the details themselves are the proof, and the code only goes to the address on file.
-    super::answer(server::request(given_name, family_name, date_of_birth, email).await)
+    super::guard::guarded(super::guard::Attempt, |g| {
+        server::request(g, given_name, family_name, date_of_birth, email)
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
@@ -27,7 +30,8 @@ pub use server::process_queued;
 #[cfg(feature = "ssr")]
 mod server {
     use super::PortalError;
-    use crate::api::session::audit_event as event;
+    use crate::api::guard::Guarded;
+    use crate::api::request::audit_event as event;
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose, CodeRoute, NewCode};
     use crate::db::enrolment_queue::{self, ClaimedRequest};
@@ -52,12 +56,15 @@ mod server {
     }
 
     pub async fn request(
+        g: Guarded<()>,
         given_name: String,
         family_name: String,
         date_of_birth: String,
         email: String,
     ) -> Result<(), PortalError> {
-        let (state, policy, now) = crate::api::throttle::attempt().await?;
+        let Guarded {
+            state, policy, now, ..
+        } = g;
         let given_name = parse_name(&given_name, "given name").map_err(invalid)?;
         let family_name = parse_name(&family_name, "family name").map_err(invalid)?;
         let date_of_birth = parse_date_of_birth(&date_of_birth).map_err(invalid)?;
@@ -98,7 +105,7 @@ mod server {
             &state.vault,
             state.site.organization_id,
             &details,
-            crate::api::session::source_ip(),
+            crate::api::request::source_ip(),
             now,
         )
         .await
@@ -154,7 +161,7 @@ mod server {
     ) -> Result<(), PortalError> {
         let db = &state.db;
         let org = request.organization_id;
-        let policy = crate::api::site::home_policy(state).await?;
+        let policy = state.current_policy().await.map_err(internal)?;
         let entry = |action, outcome| {
             let mut entry = event(state, Actor::System, action, outcome);
             entry.source_ip = request.source_ip.clone();
@@ -181,9 +188,12 @@ mod server {
         };
         let txn = db.begin().await.map_err(internal)?;
         // Removed first: the write that makes this transaction the request's only handler.
-        enrolment_queue::finish(&txn, request.id)
+        if !enrolment_queue::finish(&txn, request.id)
             .await
-            .map_err(internal)?;
+            .map_err(internal)?
+        {
+            return Ok(());
+        }
         let (Some(person), Some(details)) = (found, details) else {
             audit::record(
                 &txn,

@@ -1,27 +1,30 @@
-//! Server functions, one file per area. Each one authorizes its caller first (server functions
-//! are public endpoints), parses input with a domain type, calls the store and maps errors into
-//! [`PortalError`]. Nothing else lives here.
+//! Server functions, one file per area. Each one passes the one guard first
+//! ([`guard::guarded`]: server functions are public endpoints), parses input with a domain type,
+//! calls the store and maps errors into [`PortalError`]. Nothing else lives here.
 
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod attempts;
 #[cfg(feature = "ssr")]
 pub mod code_tries;
+pub mod desk;
 pub mod enrolment;
 mod error;
+#[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod password_change;
 pub mod password_reset;
 pub mod portal_id_recovery;
+#[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
+pub mod second_step;
 pub mod security;
-#[cfg(feature = "ssr")]
-pub mod session;
 pub mod site;
-pub mod staff;
-#[cfg(feature = "ssr")]
-pub mod throttle;
+pub mod staff_sign_in;
 
 pub use error::PortalError;
 
-#[cfg(feature = "ssr")]
-pub(crate) use crate::state::app_state;
 #[cfg(feature = "ssr")]
 pub(crate) use error::answer;

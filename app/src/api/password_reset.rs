@@ -21,7 +21,10 @@ pub async fn start_password_reset(
     date_of_birth: String,
 ) -> Result<ResetChallenge, PortalError> {
     // Public: portal ID, SSN and date of birth together are the proof.
-    super::answer(server::start(portal_id, ssn, date_of_birth).await)
+    super::guard::guarded(super::guard::Attempt, |g| {
+        server::start(g, portal_id, ssn, date_of_birth)
+    })
+    .await
 }
 
 #[server(endpoint = "account/forgot-password/finish")]
@@ -31,24 +34,24 @@ pub async fn finish_password_reset(
     new_password: String,
 ) -> Result<(), PortalError> {
     // Public: the ticket from the first step and the reset answer are the proof.
-    super::answer(server::finish(ticket, answer, new_password).await)
+    super::guard::guarded(super::guard::Attempt, |g| {
+        server::finish(g, ticket, answer, new_password)
+    })
+    .await
 }
-
-#[cfg(feature = "ssr")]
-pub(crate) use server::{PasswordChange, replace_password};
 
 #[cfg(feature = "ssr")]
 mod server {
     use super::{PortalError, ResetChallenge};
-    use crate::api::account::{locked_message, off_runtime};
-    use crate::api::attempts::{self, patient_bucket};
-    use crate::api::site::home_policy;
+    use crate::api::attempts::{self, locked_message, off_runtime, patient_bucket};
+    use crate::api::guard::Guarded;
+    use crate::api::password_change::{PasswordChange, replace_password};
+    use crate::api::request::audit_event as event;
     use crate::db::accounts;
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose};
-    use crate::db::lockout::{self, Admission, Bucket};
-    use crate::db::passwords::{hash_password, verify_password};
-    use crate::db::sessions;
+    use crate::db::lockout::{self, Admission};
+    use crate::db::passwords::verify_password;
     use crate::domain::activation::{CodeState, code_state};
     use crate::domain::age::parse_date_of_birth;
     use crate::domain::password::{ResetAnswerError, check_password, normalize_answer};
@@ -61,18 +64,19 @@ mod server {
         PortalError::internal("password_reset", e)
     }
 
-    use crate::api::session::audit_event as event;
-
     fn start_again() -> PortalError {
         PortalError::Invalid("This password reset has expired. Please start again.".into())
     }
 
     pub async fn start(
+        g: Guarded<()>,
         portal_id: String,
         ssn: String,
         date_of_birth: String,
     ) -> Result<ResetChallenge, PortalError> {
-        let (state, policy, now) = crate::api::throttle::attempt().await?;
+        let Guarded {
+            state, policy, now, ..
+        } = g;
         let db = &state.db;
         let ssn = Ssn::parse(&ssn).map_err(|e| PortalError::Invalid(e.to_string()))?;
         let date_of_birth =
@@ -155,11 +159,14 @@ mod server {
     }
 
     pub async fn finish(
+        g: Guarded<()>,
         ticket: String,
         answer: String,
         new_password: String,
     ) -> Result<(), PortalError> {
-        let (state, policy, now) = crate::api::throttle::attempt().await?;
+        let Guarded {
+            state, policy, now, ..
+        } = g;
         let db = &state.db;
         let row = codes::find_ticket(db, &state.tokens, CodePurpose::PasswordReset, ticket.trim())
             .await
@@ -242,83 +249,5 @@ mod server {
             },
         )
         .await
-    }
-
-    /// What else a new password does besides being stored.
-    pub(crate) struct PasswordChange<'a> {
-        /// A signed-in change keeps the session that made it; A6 and A7 end every session.
-        pub keep_session: Option<&'a str>,
-        /// Failures to take back (the bucket, the attempt's own failure number, how many): a
-        /// successful reset proves who this is.
-        pub release: Option<(Bucket, u32, u32)>,
-        pub action: &'static str,
-    }
-
-    /// Sets a new password, ends every other session of the account and forgets its remembered
-    /// devices (whoever knew the old password), in one transaction, audited. For A6 and A7 it
-    /// also uses up the ticket `(id, answer when it is gone)`. A5: the new password may not be
-    /// the reset answer, whichever way the password is changed.
-    pub(crate) async fn replace_password(
-        state: &crate::state::AppState,
-        ticket: Option<(i32, fn() -> PortalError)>,
-        account: &crate::db::entities::portal_account::Model,
-        new_password: String,
-        change: PasswordChange<'_>,
-    ) -> Result<(), PortalError> {
-        let now = state.clock.now();
-        let policy = home_policy(state).await?;
-        let stored_answer = account.reset_answer_hash.clone();
-        let (is_answer, password_hash) = off_runtime(move || {
-            (
-                verify_password(&normalize_answer(&new_password), &stored_answer),
-                hash_password(&new_password),
-            )
-        })
-        .await?;
-        if is_answer {
-            return Err(PortalError::Invalid(
-                "Your new password may not be the same as your reset answer. Choose another."
-                    .into(),
-            ));
-        }
-        let txn = state.db.begin().await.map_err(internal)?;
-        if let Some((ticket_id, ticket_gone)) = ticket
-            && !codes::mark_code_used(&txn, ticket_id, now)
-                .await
-                .map_err(internal)?
-        {
-            return Err(ticket_gone());
-        }
-        accounts::set_password(&txn, account.id, password_hash)
-            .await
-            .map_err(internal)?;
-        if let Some((bucket, admitted_as, take_back)) = change.release {
-            lockout::release(&txn, bucket, admitted_as, take_back, &policy)
-                .await
-                .map_err(internal)?;
-        }
-        let ended = sessions::end_other_sessions(&txn, account.id, change.keep_session)
-            .await
-            .map_err(internal)?;
-        // Whoever knew the old password may have had a device remembered too.
-        crate::db::two_step::forget_devices(&txn, account.id)
-            .await
-            .map_err(internal)?;
-        audit::record(
-            &txn,
-            now,
-            event(
-                state,
-                Actor::Account(account.id),
-                change.action,
-                Outcome::Success,
-            )
-            .subject(account.person_id)
-            .detail(serde_json::json!({ "sessions_ended": ended })),
-        )
-        .await
-        .map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
-        Ok(())
     }
 }

@@ -19,20 +19,27 @@ pub async fn recover_portal_id(
     date_of_birth: String,
 ) -> Result<RecoveredPortalId, PortalError> {
     // Public: the access code, SSN and date of birth together are the proof.
-    super::answer(server::recover(access_code, ssn, date_of_birth).await)
+    super::guard::guarded(super::guard::Attempt, |g| {
+        server::recover(g, access_code, ssn, date_of_birth)
+    })
+    .await
 }
 
 #[server(endpoint = "account/forgot-portal-id/new-password")]
 pub async fn choose_new_password(ticket: String, new_password: String) -> Result<(), PortalError> {
     // Public: the ticket from the first step is the proof.
-    super::answer(server::choose_new_password(ticket, new_password).await)
+    super::guard::guarded(super::guard::Attempt, |g| {
+        server::choose_new_password(g, ticket, new_password)
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
 mod server {
     use super::{PortalError, RecoveredPortalId};
     use crate::api::code_tries::{CodeKind, try_code};
-    use crate::api::site::home_policy;
+    use crate::api::guard::Guarded;
+    use crate::api::password_change::{PasswordChange, replace_password};
     use crate::db::accounts;
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::codes::{self, CodePurpose};
@@ -40,7 +47,6 @@ mod server {
     use crate::domain::age::parse_date_of_birth;
     use crate::domain::password::check_password;
     use crate::domain::ssn::Ssn;
-    use crate::state::app_state;
     use sea_orm::TransactionTrait;
 
     const TICKET_MINUTES: i64 = 15;
@@ -53,14 +59,17 @@ mod server {
         PortalError::Invalid(e.to_string())
     }
 
-    use crate::api::session::audit_event as event;
+    use crate::api::request::audit_event as event;
 
     pub async fn recover(
+        g: Guarded<()>,
         access_code: String,
         ssn: String,
         date_of_birth: String,
     ) -> Result<RecoveredPortalId, PortalError> {
-        let (state, policy, now) = crate::api::throttle::attempt().await?;
+        let Guarded {
+            state, policy, now, ..
+        } = g;
         let db = &state.db;
         let code = OneTimeCode::parse(&access_code).map_err(invalid)?;
         let ssn = Ssn::parse(&ssn).map_err(invalid)?;
@@ -139,13 +148,14 @@ mod server {
     }
 
     pub async fn choose_new_password(
+        g: Guarded<()>,
         ticket: String,
         new_password: String,
     ) -> Result<(), PortalError> {
-        let state = app_state()?;
+        let Guarded {
+            state, policy, now, ..
+        } = g;
         let db = &state.db;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
         let start_again = || {
             PortalError::Invalid(
                 "This page has expired. Call the help line for a new access code.".into(),
@@ -164,12 +174,12 @@ mod server {
             .map_err(internal)?
             .ok_or_else(start_again)?;
         check_password(&new_password, Some(&account.portal_id), &policy).map_err(invalid)?;
-        crate::api::password_reset::replace_password(
+        replace_password(
             &state,
             Some((row.id, start_again)),
             &account,
             new_password,
-            crate::api::password_reset::PasswordChange {
+            PasswordChange {
                 keep_session: None,
                 // The help line checked who this is: strangers' failures no longer matter.
                 release: Some((

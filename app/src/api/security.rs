@@ -54,56 +54,71 @@ pub async fn verify_sign_in_code(
     remember_device: Option<String>,
 ) -> Result<SecondStepPassed, PortalError> {
     // Needs a patient session whose password step was passed.
-    super::answer(server::verify_sign_in_code(code, remember_device.is_some()).await)
+    super::guard::guarded(super::guard::PatientSecondStep, |g| {
+        server::verify_sign_in_code(g, code, remember_device.is_some())
+    })
+    .await
 }
 
 #[server(endpoint = "account/security", input = leptos::server_fn::codec::GetUrl)]
 pub async fn security_overview() -> Result<AccountSecurity, PortalError> {
     // The signed-in patient's own account only.
-    super::answer(server::overview().await)
+    super::guard::guarded(super::guard::Patient, server::overview).await
 }
 
 #[server(endpoint = "account/two-step/begin")]
 pub async fn begin_two_step() -> Result<AuthenticatorSetup, PortalError> {
     // The signed-in patient's own account only.
-    super::answer(server::begin().await)
+    super::guard::guarded(super::guard::Patient, server::begin).await
 }
 
 #[server(endpoint = "account/two-step/confirm")]
 pub async fn confirm_two_step(code: String, password: String) -> Result<Vec<String>, PortalError> {
     // The signed-in patient's own account, with their password again (a stolen session must not
     // be able to tie the account to someone else's phone).
-    super::answer(server::confirm(code, password).await)
+    super::guard::guarded(super::guard::Throttled(super::guard::Patient), |g| {
+        server::confirm(g, code, password)
+    })
+    .await
 }
 
 #[server(endpoint = "account/two-step/recovery-codes")]
 pub async fn new_recovery_codes(password: String) -> Result<Vec<String>, PortalError> {
     // The signed-in patient's own account, with their password again.
-    super::answer(server::new_recovery_codes(password).await)
+    super::guard::guarded(super::guard::Throttled(super::guard::Patient), |g| {
+        server::new_recovery_codes(g, password)
+    })
+    .await
 }
 
 #[server(endpoint = "account/two-step/turn-off")]
 pub async fn turn_off_two_step(password: String) -> Result<(), PortalError> {
     // The signed-in patient's own account, with their password again.
-    super::answer(server::turn_off(password).await)
+    super::guard::guarded(super::guard::Throttled(super::guard::Patient), |g| {
+        server::turn_off(g, password)
+    })
+    .await
 }
 
 #[server(endpoint = "account/devices/sign-out")]
 pub async fn sign_out_device(device: String) -> Result<(), PortalError> {
     // Only sessions of the signed-in patient's own account.
-    super::answer(server::sign_out_device(device).await)
+    super::guard::guarded(super::guard::Patient, |g| {
+        server::sign_out_device(g, device)
+    })
+    .await
 }
 
 #[server(endpoint = "account/devices/sign-out-others")]
 pub async fn sign_out_other_devices() -> Result<u64, PortalError> {
     // Only sessions of the signed-in patient's own account.
-    super::answer(server::sign_out_others().await)
+    super::guard::guarded(super::guard::Patient, server::sign_out_others).await
 }
 
 #[server(endpoint = "account/devices/forget")]
 pub async fn forget_remembered_devices() -> Result<(), PortalError> {
     // The signed-in patient's own account only.
-    super::answer(server::forget_devices().await)
+    super::guard::guarded(super::guard::Patient, server::forget_devices).await
 }
 
 #[server(endpoint = "account/password")]
@@ -113,20 +128,20 @@ pub async fn change_password(
     confirm_password: String,
 ) -> Result<(), PortalError> {
     // The signed-in patient's own account, with their current password.
-    super::answer(server::change_password(current_password, new_password, confirm_password).await)
+    super::guard::guarded(super::guard::Throttled(super::guard::Patient), |g| {
+        server::change_password(g, current_password, new_password, confirm_password)
+    })
+    .await
 }
-
-#[cfg(feature = "ssr")]
-pub(crate) use server::use_second_step_code;
 
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
-    use crate::api::account::{locked_message, off_runtime};
-    use crate::api::attempts::{self, patient_bucket};
-    use crate::api::password_reset::{PasswordChange, replace_password};
-    use crate::api::session::{self, DEVICE_COOKIE, account_session, signed_in_account};
-    use crate::api::site::home_policy;
+    use crate::api::attempts::{self, locked_message, off_runtime, patient_bucket};
+    use crate::api::guard::{Guarded, PatientSession};
+    use crate::api::password_change::{PasswordChange, replace_password};
+    use crate::api::request::{self, DEVICE_COOKIE, audit_event as event};
+    use crate::api::second_step::{CodeUsed, use_second_step_code};
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::entities::portal_account;
     use crate::db::lockout::{self, Admission};
@@ -139,7 +154,7 @@ mod server {
     use crate::domain::policy::OrganizationPolicy;
     use crate::domain::totp;
     use crate::domain::two_step::{SecondStepCode, remembered_until};
-    use crate::state::{AppState, app_state};
+    use crate::state::AppState;
     use chrono::{DateTime, Utc};
     use rand::RngCore as _;
     use sea_orm::{ConnectionTrait, TransactionTrait};
@@ -150,58 +165,6 @@ mod server {
 
     fn invalid(e: impl std::fmt::Display) -> PortalError {
         PortalError::Invalid(e.to_string())
-    }
-
-    use crate::api::session::audit_event as event;
-
-    /// Which kind of second-step code was used up.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum CodeUsed {
-        Authenticator,
-        Recovery,
-    }
-
-    impl CodeUsed {
-        pub fn as_str(self) -> &'static str {
-            match self {
-                Self::Authenticator => "authenticator",
-                Self::Recovery => "recovery_code",
-            }
-        }
-    }
-
-    /// Checks a second-step code against `owner`'s authenticator secret or recovery codes and
-    /// uses it up on `txn` (each works once). `None` when it is not right.
-    pub async fn use_second_step_code<C: ConnectionTrait>(
-        txn: &C,
-        state: &AppState,
-        owner: TwoStepOwner,
-        sealed_secret: Option<&[u8]>,
-        last_step: Option<i64>,
-        code: &SecondStepCode,
-        now: DateTime<Utc>,
-    ) -> Result<Option<CodeUsed>, PortalError> {
-        match code {
-            SecondStepCode::Authenticator(digits) => {
-                let Some(sealed) = sealed_secret else {
-                    return Ok(None);
-                };
-                let secret = state.vault.open_secret(sealed).map_err(internal)?;
-                let Some(step) = totp::verify(&secret, digits, now, last_step) else {
-                    return Ok(None);
-                };
-                let used = two_step::use_step(txn, owner, sealed, step, now)
-                    .await
-                    .map_err(internal)?;
-                Ok(used.then_some(CodeUsed::Authenticator))
-            }
-            SecondStepCode::Recovery(code) => {
-                let used = two_step::use_recovery_code(txn, &state.tokens, owner, code, now)
-                    .await
-                    .map_err(internal)?;
-                Ok(used.then_some(CodeUsed::Recovery))
-            }
-        }
     }
 
     fn owner(account: &portal_account::Model) -> TwoStepOwner {
@@ -224,13 +187,6 @@ mod server {
             .await
             .map(|_| ())
             .map_err(internal)
-    }
-
-    async fn signed_in(state: &AppState) -> Result<(String, portal_account::Model), PortalError> {
-        signed_in_account(state)
-            .await?
-            .map(|(session, account)| (session.id_hash, account))
-            .ok_or(PortalError::SignInRequired)
     }
 
     /// Asks for the password again before a change to how the account is protected. A wrong
@@ -286,14 +242,17 @@ mod server {
     }
 
     pub async fn verify_sign_in_code(
+        g: Guarded<PatientSession>,
         code: String,
         remember: bool,
     ) -> Result<SecondStepPassed, PortalError> {
-        let (state, policy, now) = crate::api::throttle::attempt().await?;
+        let Guarded {
+            state,
+            policy,
+            now,
+            caller: PatientSession { session, account },
+        } = g;
         let db = &state.db;
-        let (session, account) = account_session(&state)
-            .await?
-            .ok_or(PortalError::SignInRequired)?;
         if session.second_factor_passed {
             return Ok(SecondStepPassed {
                 recovery_codes_left: None,
@@ -307,7 +266,7 @@ mod server {
             sessions::end_session(db, &session.id_hash)
                 .await
                 .map_err(internal)?;
-            session::clear_host_cookie(session::SESSION_COOKIE);
+            request::clear_host_cookie(request::SESSION_COOKIE);
             Ok(locked_message(&state, until))
         };
         // Counted in the same bucket as the password step was (this browser's, or the
@@ -373,7 +332,7 @@ mod server {
                     &txn,
                     &state.tokens,
                     account.id,
-                    session::device_description(),
+                    request::device_description(),
                     now,
                     until,
                 )
@@ -404,7 +363,7 @@ mod server {
         .await?;
         txn.commit().await.map_err(internal)?;
         if let Some(token) = device_token {
-            session::set_host_cookie(
+            request::set_host_cookie(
                 DEVICE_COOKIE,
                 &token,
                 i64::from(policy.remember_device_days) * 86_400,
@@ -415,9 +374,14 @@ mod server {
         })
     }
 
-    pub async fn overview() -> Result<AccountSecurity, PortalError> {
-        let state = app_state()?;
-        let (this_session, account) = signed_in(&state).await?;
+    pub async fn overview(g: Guarded<PatientSession>) -> Result<AccountSecurity, PortalError> {
+        let Guarded {
+            state,
+            policy: _,
+            now: _,
+            caller,
+        } = g;
+        let (this_session, account) = (caller.session.id_hash, caller.account);
         let db = &state.db;
         let now = state.clock.now();
         let zone = state.site.time_zone;
@@ -459,9 +423,14 @@ mod server {
         PortalError::Invalid("2-step verification is already on for your account.".into())
     }
 
-    pub async fn begin() -> Result<AuthenticatorSetup, PortalError> {
-        let state = app_state()?;
-        let (_, account) = signed_in(&state).await?;
+    pub async fn begin(g: Guarded<PatientSession>) -> Result<AuthenticatorSetup, PortalError> {
+        let Guarded {
+            state,
+            policy: _,
+            now: _,
+            caller,
+        } = g;
+        let account = caller.account;
         if account.totp_confirmed_at.is_some() {
             return Err(already_on());
         }
@@ -480,9 +449,18 @@ mod server {
         })
     }
 
-    pub async fn confirm(code: String, password: String) -> Result<Vec<String>, PortalError> {
-        let (state, policy, now) = crate::api::throttle::attempt().await?;
-        let (this_session, account) = signed_in(&state).await?;
+    pub async fn confirm(
+        g: Guarded<PatientSession>,
+        code: String,
+        password: String,
+    ) -> Result<Vec<String>, PortalError> {
+        let Guarded {
+            state,
+            policy,
+            now,
+            caller,
+        } = g;
+        let (this_session, account) = (caller.session.id_hash, caller.account);
         if account.totp_confirmed_at.is_some() {
             return Err(already_on());
         }
@@ -539,11 +517,17 @@ mod server {
         PortalError::Invalid("2-step verification is not on for your account.".into())
     }
 
-    pub async fn new_recovery_codes(password: String) -> Result<Vec<String>, PortalError> {
-        let state = app_state()?;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
-        let (_, account) = signed_in(&state).await?;
+    pub async fn new_recovery_codes(
+        g: Guarded<PatientSession>,
+        password: String,
+    ) -> Result<Vec<String>, PortalError> {
+        let Guarded {
+            state,
+            policy,
+            now,
+            caller,
+        } = g;
+        let account = caller.account;
         if account.totp_confirmed_at.is_none() {
             return Err(not_on());
         }
@@ -564,11 +548,14 @@ mod server {
         Ok(codes.iter().map(|c| c.display()).collect())
     }
 
-    pub async fn turn_off(password: String) -> Result<(), PortalError> {
-        let state = app_state()?;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
-        let (_, account) = signed_in(&state).await?;
+    pub async fn turn_off(g: Guarded<PatientSession>, password: String) -> Result<(), PortalError> {
+        let Guarded {
+            state,
+            policy,
+            now,
+            caller,
+        } = g;
+        let account = caller.account;
         if account.totp_confirmed_at.is_none() {
             return Err(not_on());
         }
@@ -579,13 +566,21 @@ mod server {
             .map_err(internal)?;
         record(&state, &txn, &account, "two_step.turned_off", None).await?;
         txn.commit().await.map_err(internal)?;
-        session::clear_host_cookie(DEVICE_COOKIE);
+        request::clear_host_cookie(DEVICE_COOKIE);
         Ok(())
     }
 
-    pub async fn sign_out_device(device: String) -> Result<(), PortalError> {
-        let state = app_state()?;
-        let (this_session, account) = signed_in(&state).await?;
+    pub async fn sign_out_device(
+        g: Guarded<PatientSession>,
+        device: String,
+    ) -> Result<(), PortalError> {
+        let Guarded {
+            state,
+            policy: _,
+            now: _,
+            caller,
+        } = g;
+        let (this_session, account) = (caller.session.id_hash, caller.account);
         // Another account's session answers like one that does not exist.
         let gone = || PortalError::Invalid("That device is no longer signed in.".into());
         let target = sessions::sessions_of_account(&state.db, account.id)
@@ -608,14 +603,19 @@ mod server {
         .await?;
         txn.commit().await.map_err(internal)?;
         if target.id_hash == this_session {
-            session::clear_host_cookie(session::SESSION_COOKIE);
+            request::clear_host_cookie(request::SESSION_COOKIE);
         }
         Ok(())
     }
 
-    pub async fn sign_out_others() -> Result<u64, PortalError> {
-        let state = app_state()?;
-        let (this_session, account) = signed_in(&state).await?;
+    pub async fn sign_out_others(g: Guarded<PatientSession>) -> Result<u64, PortalError> {
+        let Guarded {
+            state,
+            policy: _,
+            now: _,
+            caller,
+        } = g;
+        let (this_session, account) = (caller.session.id_hash, caller.account);
         let txn = state.db.begin().await.map_err(internal)?;
         let ended = sessions::end_other_sessions(&txn, account.id, Some(&this_session))
             .await
@@ -632,9 +632,14 @@ mod server {
         Ok(ended)
     }
 
-    pub async fn forget_devices() -> Result<(), PortalError> {
-        let state = app_state()?;
-        let (_, account) = signed_in(&state).await?;
+    pub async fn forget_devices(g: Guarded<PatientSession>) -> Result<(), PortalError> {
+        let Guarded {
+            state,
+            policy: _,
+            now: _,
+            caller,
+        } = g;
+        let account = caller.account;
         let txn = state.db.begin().await.map_err(internal)?;
         let forgotten = two_step::forget_devices(&txn, account.id)
             .await
@@ -648,19 +653,23 @@ mod server {
         )
         .await?;
         txn.commit().await.map_err(internal)?;
-        session::clear_host_cookie(DEVICE_COOKIE);
+        request::clear_host_cookie(DEVICE_COOKIE);
         Ok(())
     }
 
     pub async fn change_password(
+        g: Guarded<PatientSession>,
         current: String,
         new: String,
         confirm: String,
     ) -> Result<(), PortalError> {
-        let state = app_state()?;
-        let policy = home_policy(&state).await?;
-        let now = state.clock.now();
-        let (this_session, account) = signed_in(&state).await?;
+        let Guarded {
+            state,
+            policy,
+            now,
+            caller,
+        } = g;
+        let (this_session, account) = (caller.session.id_hash, caller.account);
         check_password(&new, Some(&account.portal_id), &policy).map_err(invalid)?;
         if new != confirm {
             return Err(PortalError::Invalid(

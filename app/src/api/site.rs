@@ -22,36 +22,15 @@ pub struct SiteInfo {
 pub async fn get_site_info() -> Result<SiteInfo, PortalError> {
     // Public by design: it is what the sign-in page shows anyone.
     // Who is signed in is only ever the caller's own session.
-    super::answer(
-        async {
-            let state = super::app_state()?;
-            let policy = home_policy(&state).await?;
-            let signed_in = crate::api::account::signed_in_patient().await?;
-            Ok(SiteInfo {
-                branding: state.site.branding.clone(),
-                policy,
-                signed_in,
-            })
-        }
-        .await,
-    )
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) async fn home_policy(
-    state: &crate::state::AppState,
-) -> Result<OrganizationPolicy, PortalError> {
-    use crate::db::store;
-    if let Some(policy) = state.policy.get() {
-        return Ok(policy);
-    }
-    let org = store::organization_by_id(&state.db, state.site.organization_id)
-        .await
-        .map_err(|e| PortalError::internal("home_policy", e))?
-        .ok_or_else(|| PortalError::internal("home_policy", "home organization missing"))?;
-    let policy = store::policy_of(&org).map_err(|e| PortalError::internal("home_policy", e))?;
-    state.policy.put(policy.clone());
-    Ok(policy)
+    super::guard::guarded(super::guard::Anyone, |g| async move {
+        let signed_in = crate::api::account::signed_in_patient(&g.state, &g.caller).await?;
+        Ok(SiteInfo {
+            branding: g.state.site.branding.clone(),
+            policy: g.policy,
+            signed_in,
+        })
+    })
+    .await
 }
 
 /// A1: could someone born on `date_of_birth` hold an account today, in the organization's time
@@ -63,15 +42,15 @@ pub async fn check_account_eligibility(
     use crate::domain::age::{account_eligibility, local_date};
 
     // Public by design: it answers about a date, not about anyone on record.
-    super::answer(
-        async {
-            let state = super::app_state()?;
-            let date_of_birth = crate::domain::age::parse_date_of_birth(&date_of_birth)
-                .map_err(|e| PortalError::Invalid(e.to_string()))?;
-            let policy = home_policy(&state).await?;
-            let today = local_date(state.clock.now(), state.site.time_zone);
-            Ok(account_eligibility(date_of_birth, today, policy.adult_age))
-        }
-        .await,
-    )
+    super::guard::guarded(super::guard::Anyone, |g| async move {
+        let date_of_birth = crate::domain::age::parse_date_of_birth(&date_of_birth)
+            .map_err(|e| PortalError::Invalid(e.to_string()))?;
+        let today = local_date(g.now, g.state.site.time_zone);
+        Ok(account_eligibility(
+            date_of_birth,
+            today,
+            g.policy.adult_age,
+        ))
+    })
+    .await
 }

@@ -86,7 +86,7 @@ pub async fn issue_code<C: ConnectionTrait>(
     .insert(db)
     .await?;
     // A new code replaces the person's older unused ones of the same purpose.
-    withdraw_others(db, new.person_id, new.purpose, row.id, now).await?;
+    withdraw_others(db, &row, new.purpose, now).await?;
     Ok((code, row))
 }
 
@@ -164,8 +164,9 @@ pub async fn mark_code_used<C: ConnectionTrait>(
 }
 
 /// Counts a try with a code before what came with it (a date of birth, an SSN) is compared, so
-/// that however many tries arrive at once, at most `allowed` are ever compared. `false` when the
-/// code is used, withdrawn or has had its `allowed` tries.
+/// that however many tries arrive at once, at most `allowed` are ever compared, whatever state
+/// the code is in (a used or replaced code must not answer unlimited guesses either). `false`
+/// when the code has had its `allowed` tries.
 pub async fn admit_guess<C: ConnectionTrait>(
     db: &C,
     code_id: i32,
@@ -178,8 +179,6 @@ pub async fn admit_guess<C: ConnectionTrait>(
             Expr::col(one_time_code::Column::FailedAttempts).add(1),
         )
         .filter(one_time_code::Column::Id.eq(code_id))
-        .filter(one_time_code::Column::UsedAt.is_null())
-        .filter(one_time_code::Column::WithdrawnAt.is_null())
         .filter(one_time_code::Column::FailedAttempts.lt(allowed))
         .exec(db)
         .await?;
@@ -200,19 +199,25 @@ pub async fn take_back_guess<C: ConnectionTrait>(db: &C, code_id: i32) -> Result
         .map(|_| ())
 }
 
-/// Takes the person's other unused codes of `purpose` out of use: a new code replaces them.
+/// Takes the person's other unused codes of `purpose` at the organization out of use: a new
+/// code replaces them. A code asked for online replaces only others asked for online, so that
+/// someone who knows a patient's details cannot cancel the letter the desk just handed them.
 pub async fn withdraw_others<C: ConnectionTrait>(
     db: &C,
-    person_id: i32,
+    kept: &one_time_code::Model,
     purpose: CodePurpose,
-    keep_id: i32,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    Ok(one_time_code::Entity::update_many()
+    let mut query = one_time_code::Entity::update_many()
         .col_expr(one_time_code::Column::WithdrawnAt, Expr::value(now))
-        .filter(one_time_code::Column::PersonId.eq(person_id))
+        .filter(one_time_code::Column::OrganizationId.eq(kept.organization_id))
+        .filter(one_time_code::Column::PersonId.eq(kept.person_id));
+    if kept.route == CodeRoute::Online.as_str() {
+        query = query.filter(one_time_code::Column::Route.eq(CodeRoute::Online.as_str()));
+    }
+    Ok(query
         .filter(one_time_code::Column::Purpose.eq(purpose.as_str()))
-        .filter(one_time_code::Column::Id.ne(keep_id))
+        .filter(one_time_code::Column::Id.ne(kept.id))
         .filter(one_time_code::Column::UsedAt.is_null())
         .filter(one_time_code::Column::WithdrawnAt.is_null())
         .exec(db)

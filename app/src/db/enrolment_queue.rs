@@ -89,9 +89,12 @@ pub async fn claim_due<C: ConnectionTrait>(
 }
 
 /// The request was handled: it is removed, in the transaction of what handling it wrote.
-pub async fn finish<C: ConnectionTrait>(db: &C, id: i32) -> Result<(), DbErr> {
-    enrolment_request::Entity::delete_by_id(id)
+/// `false` when it was gone already (another worker handled it after this one's claim ran out):
+/// the caller must then roll back.
+pub async fn finish<C: ConnectionTrait>(db: &C, id: i32) -> Result<bool, DbErr> {
+    Ok(enrolment_request::Entity::delete_by_id(id)
         .exec(db)
-        .await
-        .map(|_| ())
+        .await?
+        .rows_affected
+        == 1)
 }

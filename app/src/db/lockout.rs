@@ -11,7 +11,7 @@ use super::tokens::TokenHasher;
 use crate::domain::policy::OrganizationPolicy;
 use crate::domain::sign_in::locked_until_after_failure;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
     TransactionTrait,
@@ -196,32 +196,80 @@ pub async fn clear<C: ConnectionTrait>(db: &C, bucket: Bucket) -> Result<(), DbE
 
 const BROWSER: &str = "sign-in-browser";
 
-/// The browser bucket of `account_id` for the browser holding `token`, if that browser has
-/// signed in to the account before. Pass account 0 for an unknown portal ID: the same query runs.
+/// How long a browser stays known after the account last signed in on it.
+pub const BROWSER_KNOWN_DAYS: i64 = 365;
+
+/// The browser bucket of `account_id` for a browser holding `tokens`, if the account signed in on
+/// that browser within [`BROWSER_KNOWN_DAYS`]. Pass account 0 for an unknown portal ID: the same
+/// query runs.
 pub async fn trusted_browser<C: ConnectionTrait>(
     db: &C,
     hasher: &TokenHasher,
     account_id: i32,
-    token: &str,
+    tokens: &[String],
+    now: DateTime<Utc>,
 ) -> Result<Option<Bucket>, DbErr> {
-    Ok(sign_in_browser::Entity::find()
-        .filter(sign_in_browser::Column::TokenHash.eq(hasher.hash(BROWSER, token)))
-        .filter(sign_in_browser::Column::AccountId.eq(account_id))
-        .one(db)
-        .await?
-        .map(|row| Bucket::Browser(row.id)))
+    Ok(known_row(
+        db,
+        hasher,
+        account_id,
+        tokens,
+        now - chrono::Duration::days(BROWSER_KNOWN_DAYS),
+    )
+    .await?
+    .map(|row| Bucket::Browser(row.id)))
 }
 
-/// Records that the browser holding `token` (a new token when it has none) signed in to
-/// `account_id`; returns the token for its cookie.
+async fn known_row<C: ConnectionTrait>(
+    db: &C,
+    hasher: &TokenHasher,
+    account_id: i32,
+    tokens: &[String],
+    since: DateTime<Utc>,
+) -> Result<Option<sign_in_browser::Model>, DbErr> {
+    sign_in_browser::Entity::find()
+        .filter(
+            sign_in_browser::Column::TokenHash
+                .is_in(tokens.iter().map(|t| hasher.hash(BROWSER, t))),
+        )
+        .filter(sign_in_browser::Column::AccountId.eq(account_id))
+        .filter(sign_in_browser::Column::LastSignInAt.gte(since))
+        .one(db)
+        .await
+}
+
+/// Records that the browser holding `tokens` signed in to `account_id`, under a new token: the
+/// one it held for this account (if any) is replaced, so a token someone planted in a shared
+/// browser, or copied from it, stops counting. Returns the tokens for the cookie, newest first.
 pub async fn trust_browser<C: ConnectionTrait>(
     db: &C,
     hasher: &TokenHasher,
     account_id: i32,
-    token: Option<String>,
+    mut tokens: Vec<String>,
     now: DateTime<Utc>,
-) -> Result<String, DbErr> {
-    let token = token.unwrap_or_else(TokenHasher::new_token);
+) -> Result<Vec<String>, DbErr> {
+    // The rows of this browser for this account, and any the account has not used for long.
+    let held: Vec<String> = tokens.iter().map(|t| hasher.hash(BROWSER, t)).collect();
+    let old = sign_in_browser::Entity::find()
+        .filter(sign_in_browser::Column::TokenHash.is_in(held.clone()))
+        .filter(sign_in_browser::Column::AccountId.eq(account_id))
+        .all(db)
+        .await?;
+    sign_in_browser::Entity::delete_many()
+        .filter(sign_in_browser::Column::AccountId.eq(account_id))
+        .filter(
+            sign_in_browser::Column::TokenHash
+                .is_in(held.clone())
+                .or(sign_in_browser::Column::LastSignInAt
+                    .lt(now - chrono::Duration::days(BROWSER_KNOWN_DAYS))),
+        )
+        .exec(db)
+        .await?;
+    tokens.retain(|t| {
+        !old.iter()
+            .any(|row| row.token_hash == hasher.hash(BROWSER, t))
+    });
+    let token = TokenHasher::new_token();
     sign_in_browser::Entity::insert(sign_in_browser::ActiveModel {
         account_id: Set(account_id),
         token_hash: Set(hasher.hash(BROWSER, &token)),
@@ -231,21 +279,18 @@ pub async fn trust_browser<C: ConnectionTrait>(
         last_sign_in_at: Set(now),
         ..Default::default()
     })
-    .on_conflict(
-        OnConflict::columns([
-            sign_in_browser::Column::TokenHash,
-            sign_in_browser::Column::AccountId,
-        ])
-        .update_column(sign_in_browser::Column::LastSignInAt)
-        .to_owned(),
-    )
     .exec_without_returning(db)
     .await?;
-    Ok(token)
+    tokens.insert(0, token);
+    tokens.truncate(MAX_BROWSER_TOKENS);
+    Ok(tokens)
 }
 
-/// Forgets every browser of `account_id` (after a password reset: whoever knew the old password
-/// may have signed in somewhere).
+/// Accounts one browser is remembered for (a family computer); the oldest is dropped first.
+pub const MAX_BROWSER_TOKENS: usize = 5;
+
+/// Forgets every browser of `account_id` (after a password change: whoever knew the old
+/// password may have signed in somewhere).
 pub async fn forget_browsers<C: ConnectionTrait>(db: &C, account_id: i32) -> Result<u64, DbErr> {
     Ok(sign_in_browser::Entity::delete_many()
         .filter(sign_in_browser::Column::AccountId.eq(account_id))

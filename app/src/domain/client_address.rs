@@ -22,6 +22,7 @@ impl TrustedProxies {
                 entry
                     .parse::<IpNet>()
                     .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                    .map(ipv4_if_mapped)
                     .map_err(|_| {
                         format!("\"{entry}\" is not an address or a range like 10.0.0.0/8")
                     })
@@ -37,6 +38,19 @@ impl TrustedProxies {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// A range of IPv4 addresses written as IPv6 (`::ffff:10.0.0.0/104`) is the IPv4 range, as
+/// addresses are compared as IPv4 (see [`canonical`]).
+fn ipv4_if_mapped(net: IpNet) -> IpNet {
+    match net {
+        IpNet::V6(v6) if v6.prefix_len() >= 96 => v6
+            .addr()
+            .to_ipv4_mapped()
+            .and_then(|v4| ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96).ok())
+            .map_or(IpNet::V6(v6), IpNet::V4),
+        other => other,
     }
 }
 
@@ -134,7 +148,11 @@ mod tests {
             limit_key(ip("2001:db8:1:3::1"))
         );
         assert_eq!(limit_key(ip("::ffff:192.0.2.1")), ip("192.0.2.1"));
-        assert!(TrustedProxies::parse("::ffff:10.0.0.1").is_ok());
+        assert!(
+            TrustedProxies::parse("::ffff:10.0.0.1")
+                .unwrap()
+                .trusts(ip("10.0.0.1"))
+        );
         assert!(
             TrustedProxies::parse("10.0.0.0/8")
                 .unwrap()

@@ -23,6 +23,30 @@ pub fn locked_until_after_failure(
     Some(now + Duration::minutes(i64::try_from(minutes).unwrap_or(24 * 60)))
 }
 
+/// Whether a portal account may be used. Stored as text; anything not known reads as closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    Active,
+    Closed,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Self {
+        if text == Self::Active.as_str() {
+            Self::Active
+        } else {
+            Self::Closed
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionState {
     Active,

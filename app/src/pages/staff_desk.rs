@@ -2,11 +2,11 @@
 //! of birth) or register a new one, then issue a one-time activation code to print for them. Front desk and administrators only (the server decides).
 
 use super::components::site::PageTitle;
-use crate::api::staff::{
+use crate::api::desk::{
     DeskFindPatient, DeskIssueAccessCode, DeskIssueActivationCode, DeskPatient,
     DeskRegisterPatient, DeskResetTwoStep, DeskSearchPatients, DeskUnlockAccount, IssuedCode,
-    current_staff,
 };
+use crate::api::staff_sign_in::current_staff;
 use leptos::prelude::*;
 use leptos_router::components::A;
 

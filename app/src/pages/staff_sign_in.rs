@@ -3,7 +3,7 @@
 
 use super::components::site::PageTitle;
 use crate::api::security::AuthenticatorSetup;
-use crate::api::staff::{StaffSecondStep, StaffSignIn, StaffVerifyCode};
+use crate::api::staff_sign_in::{StaffSecondStep, StaffSignIn, StaffVerifyCode};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 

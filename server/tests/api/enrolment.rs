@@ -293,13 +293,22 @@ async fn a2_the_answer_takes_as_long_whether_or_not_the_details_match() {
         time("alex.rivera@example.org").await;
         let (mut matching, mut other) = (Vec::new(), Vec::new());
         let mut answers = Vec::new();
-        for _ in 0..20 {
-            let (t, status, body) = time("alex.rivera@example.org").await;
-            matching.push(t);
-            answers.push((status, body));
-            let (t, status, body) = time("someone.else@example.org").await;
-            other.push(t);
-            answers.push((status, body));
+        for i in 0..20 {
+            // Taking turns, first one then the other, so that neither always goes first.
+            for matches in if i % 2 == 0 {
+                [true, false]
+            } else {
+                [false, true]
+            } {
+                let email = if matches {
+                    "alex.rivera@example.org"
+                } else {
+                    "someone.else@example.org"
+                };
+                let (t, status, body) = time(email).await;
+                if matches { &mut matching } else { &mut other }.push(t);
+                answers.push((status, body));
+            }
         }
         assert!(answers.iter().all(|a| *a == answers[0]), "{backend:?}");
         let median = |mut v: Vec<f64>| {
@@ -307,8 +316,10 @@ async fn a2_the_answer_takes_as_long_whether_or_not_the_details_match() {
             (v[9] + v[10]) / 2.0
         };
         let (a, b) = (median(matching), median(other));
+        // Within 20 %, or half a millisecond for answers this quick (a few milliseconds, where
+        // the machine's own jitter is of that size).
         assert!(
-            a.max(b) <= a.min(b) * 1.2,
+            a.max(b) <= (a.min(b) * 1.2).max(a.min(b) + 0.0005),
             "{backend:?}: medians {a} and {b} differ by more than 20 %"
         );
     }

@@ -782,19 +782,37 @@ fn sign_in_from(peer: &str, forwarded_for: Option<&str>, request_id: &str) -> Re
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_client_cannot_name_its_own_address_and_the_audit_keeps_the_request_id() {
-    let app = spawn_app(Backend::Sqlite).await.with_demo().await;
-    // No trusted proxies: X-Forwarded-For is whatever the client wrote, and is ignored.
+async fn a_client_cannot_name_its_own_address_or_request_id_but_a_trusted_proxy_can() {
+    let app = crate::helpers::spawn_app_with(Backend::Sqlite, |raw| {
+        raw.trusted_proxies = "10.0.0.0/8, 192.168.1.5".into();
+    })
+    .await
+    .with_demo()
+    .await;
+    // Not from our proxy: X-Forwarded-For and X-Request-Id are whatever the client wrote.
     app.send(sign_in_from(
         "203.0.113.9",
         Some("198.51.100.1"),
-        "lb-request-1",
+        "made-up-1",
     ))
     .await;
     let entries = app.audit_entries("sign_in").await;
     let last = entries.last().unwrap();
     assert_eq!(last.source_ip.as_deref(), Some("203.0.113.9"));
-    assert_eq!(last.request_id.as_deref(), Some("lb-request-1"));
+    let id = last.request_id.as_deref().unwrap();
+    assert!(id != "made-up-1" && id.len() >= 32, "{id}");
+
+    // Through our two proxies: the rightmost address they did not add is the client.
+    app.send(sign_in_from(
+        "10.0.0.2",
+        Some("6.6.6.6, 198.51.100.1, 192.168.1.5"),
+        "lb-request-2",
+    ))
+    .await;
+    let entries = app.audit_entries("sign_in").await;
+    let last = entries.last().unwrap();
+    assert_eq!(last.source_ip.as_deref(), Some("198.51.100.1"));
+    assert_eq!(last.request_id.as_deref(), Some("lb-request-2"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -819,4 +837,31 @@ async fn one_ipv6_network_shares_one_allowance() {
         !body.contains("Too many attempts"),
         "another network: {body}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_gets_a_new_token_at_every_sign_in_and_keeps_one_per_account() {
+    for backend in BACKENDS {
+        let app = with_alex(backend).await;
+        let (_, headers, _) = sign_in(&app, "alex.rivera", "riverbend7", None).await;
+        let first = set_cookie_value(&headers, BROWSER_COOKIE).unwrap();
+        let (status, headers, _) = sign_in(&app, "alex.rivera", "riverbend7", Some(&first)).await;
+        assert_eq!(status, 200);
+        let second = set_cookie_value(&headers, BROWSER_COOKIE).unwrap();
+        assert_ne!(first, second, "{backend:?}: rotated");
+        // A token made up by someone else (planted on a shared computer) is never the one the
+        // portal hands out for the account.
+        let (_, headers, _) = sign_in(&app, "maria.nobody", "x", Some("planted")).await;
+        assert!(set_cookie_value(&headers, BROWSER_COOKIE).is_none());
+
+        // Strangers lock the account for unknown browsers.
+        for i in 0..5 {
+            sign_in(&app, "alex.rivera", &format!("guess-{i}"), None).await;
+        }
+        // The replaced token (copied earlier, say) is an unknown browser now; the new one is not.
+        let (status, _, _) = sign_in(&app, "alex.rivera", "riverbend7", Some(&first)).await;
+        assert_eq!(status, 422, "{backend:?}: the old token no longer counts");
+        let (status, _, body) = sign_in(&app, "alex.rivera", "riverbend7", Some(&second)).await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+    }
 }

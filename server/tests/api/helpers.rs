@@ -90,6 +90,11 @@ impl Drop for DatabaseGuard {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// [`spawn_app`] with settings changed by `change` first.
+pub async fn spawn_app_with(backend: Backend, change: impl FnOnce(&mut RawSettings)) -> TestApp {
     let name = unique_name();
     let dir = std::env::temp_dir().join(&name);
     std::fs::create_dir_all(&dir).unwrap();
@@ -114,15 +119,16 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         postgres_name,
         dir: dir.clone(),
     };
-    let settings = Settings::check(RawSettings {
+    let mut raw = RawSettings {
         database_url,
         database_max_connections: 4,
         secrets_dir: dir.join("secrets").display().to_string(),
         leptos_config: concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml").to_owned(),
         mail_transport: format!("file:{}", dir.join("mail").display()),
         ..RawSettings::default()
-    })
-    .unwrap();
+    };
+    change(&mut raw);
+    let settings = Settings::check(raw).unwrap();
     let clock = FixedClock::at(default_now());
     let db = server::startup::open_database(&settings).await.unwrap();
     let mut options = server::startup::leptos_options(&settings).unwrap();

@@ -6,6 +6,7 @@ mod accounts;
 mod database;
 mod enrolment;
 mod fuzz;
+mod guard;
 mod hardening;
 mod health;
 mod helpers;

@@ -53,17 +53,29 @@ async fn every_response_has_security_headers_a_request_id_and_no_store() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_request_id_from_the_load_balancer_is_kept() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let response = app
-        .send(
-            Request::get("/healthz")
-                .header("x-request-id", "lb-1234")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+async fn a_request_id_from_the_load_balancer_is_kept_and_one_from_anyone_else_replaced() {
+    let app = crate::helpers::spawn_app_with(Backend::Sqlite, |raw| {
+        raw.trusted_proxies = "10.0.0.0/8".into();
+    })
+    .await;
+    let from = |peer: &str| {
+        let mut request = Request::get("/healthz")
+            .header("x-request-id", "lb-1234")
+            .body(Body::empty())
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                peer.parse().unwrap(),
+                40_000,
+            )));
+        request
+    };
+    let response = app.send(from("10.0.0.2")).await;
     assert_eq!(response.headers()["x-request-id"], "lb-1234");
+    let response = app.send(from("203.0.113.9")).await;
+    let id = response.headers()["x-request-id"].to_str().unwrap();
+    assert!(id != "lb-1234" && id.len() >= 32, "{id}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

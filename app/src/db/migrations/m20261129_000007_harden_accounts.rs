@@ -121,6 +121,32 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        // Rows written before these rules were enforced by the database could break them: say
+        // what to fix rather than fail on the index.
+        for (sql, what) in [
+            (
+                "SELECT person_id FROM portal_accounts GROUP BY person_id, organization_id HAVING COUNT(*) > 1",
+                "a person has two portal accounts at one organization; close one of them",
+            ),
+            (
+                "SELECT ssn_lookup FROM people WHERE ssn_lookup IS NOT NULL GROUP BY ssn_lookup HAVING COUNT(*) > 1",
+                "two people share a Social Security number; merge them or correct the number",
+            ),
+        ] {
+            let db = m.get_connection();
+            let found = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    sql,
+                ))
+                .await?;
+            if found.is_some() {
+                return Err(DbErr::Migration(format!(
+                    "cannot add the accounts hardening indexes: {what}, then start the portal again"
+                )));
+            }
+        }
+
         // O1: one account per person per organization, decided by the database.
         m.create_index(
             Index::create()

@@ -1,0 +1,280 @@
+//! The one guard. Server functions are public endpoints, so every one of them begins with
+//! [`guarded`] (or [`authorize`]) and says what it needs of its caller:
+//!
+//! - [`Anyone`]: public, nothing secret is checked (what the public pages show; the caller's own
+//!   session, whoever they are);
+//! - [`Attempt`]: public, but a secret the caller gives is checked (a password, a code): the
+//!   per-address throttle first;
+//! - [`PatientSecondStep`] / [`StaffSecondStep`]: a session that has passed the password and is
+//!   waiting for its second step (throttled: a code is checked);
+//! - [`Patient`]: a signed-in patient, second step passed;
+//! - [`Staff`]: a signed-in staff member, second step passed, whose role is one of those given;
+//! - [`Throttled`]: any of these, when the function also checks the caller's password.
+//!
+//! What it gives back is typed: a function that needs a patient gets the patient's session and
+//! account, and nothing else compiles.
+
+use super::PortalError;
+use super::request::{SESSION_COOKIE, clear_host_cookie, client_ip, session_token};
+use crate::db::entities::{portal_account, session, staff};
+use crate::db::sessions;
+use crate::domain::policy::OrganizationPolicy;
+use crate::domain::sign_in::{AccountStatus, SessionState, session_state};
+use crate::domain::staff::StaffRole;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use sea_orm::EntityTrait;
+
+/// The state, from inside a server function or a server-side render.
+pub fn app_state() -> Result<AppState, PortalError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| PortalError::internal("app_state", "AppState missing from context"))
+}
+
+/// A patient's live session on an active account of this organization.
+#[derive(Debug, Clone)]
+pub struct PatientSession {
+    pub session: session::Model,
+    pub account: portal_account::Model,
+}
+
+/// A staff member's live session, active and of this organization.
+#[derive(Debug, Clone)]
+pub struct StaffSession {
+    pub session: session::Model,
+    pub member: staff::Model,
+    pub role: StaffRole,
+}
+
+/// Whoever the session cookie names.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Anonymous,
+    /// Password passed, second step not yet.
+    PatientPending(PatientSession),
+    Patient(PatientSession),
+    StaffPending(StaffSession),
+    Staff(StaffSession),
+}
+
+/// What a server function has once the guard let it through.
+pub struct Guarded<C> {
+    pub state: AppState,
+    /// The organization's policy now.
+    pub policy: OrganizationPolicy,
+    pub now: DateTime<Utc>,
+    pub caller: C,
+}
+
+/// What a server function needs of its caller (see the module comment).
+pub trait Need {
+    type Caller;
+    /// Whether the per-address throttle is passed first.
+    const THROTTLED: bool = false;
+    /// Whether the caller's session is looked up at all.
+    const IDENTIFIES: bool = true;
+    fn admit(self, caller: Caller) -> Result<Self::Caller, PortalError>;
+}
+
+pub struct Anyone;
+
+impl Need for Anyone {
+    type Caller = Caller;
+    fn admit(self, caller: Caller) -> Result<Caller, PortalError> {
+        Ok(caller)
+    }
+}
+
+pub struct Attempt;
+
+impl Need for Attempt {
+    type Caller = ();
+    const THROTTLED: bool = true;
+    // Whoever it is, the secret decides; a sign-in ends the session it replaces by its token.
+    const IDENTIFIES: bool = false;
+    fn admit(self, _: Caller) -> Result<(), PortalError> {
+        Ok(())
+    }
+}
+
+/// A patient session waiting for its second step, or one that has passed it already.
+pub struct PatientSecondStep;
+
+impl Need for PatientSecondStep {
+    type Caller = PatientSession;
+    const THROTTLED: bool = true;
+    fn admit(self, caller: Caller) -> Result<PatientSession, PortalError> {
+        match caller {
+            Caller::PatientPending(p) | Caller::Patient(p) => Ok(p),
+            _ => Err(PortalError::SignInRequired),
+        }
+    }
+}
+
+/// A staff session waiting for its second step, or one that has passed it already.
+pub struct StaffSecondStep;
+
+impl Need for StaffSecondStep {
+    type Caller = StaffSession;
+    const THROTTLED: bool = true;
+    fn admit(self, caller: Caller) -> Result<StaffSession, PortalError> {
+        match caller {
+            Caller::StaffPending(s) | Caller::Staff(s) => Ok(s),
+            _ => Err(PortalError::SignInRequired),
+        }
+    }
+}
+
+pub struct Patient;
+
+impl Need for Patient {
+    type Caller = PatientSession;
+    fn admit(self, caller: Caller) -> Result<PatientSession, PortalError> {
+        match caller {
+            Caller::Patient(p) => Ok(p),
+            _ => Err(PortalError::SignInRequired),
+        }
+    }
+}
+
+/// A signed-in staff member whose role is one of these.
+pub struct Staff(pub &'static [StaffRole]);
+
+impl Need for Staff {
+    type Caller = StaffSession;
+    fn admit(self, caller: Caller) -> Result<StaffSession, PortalError> {
+        match caller {
+            Caller::Staff(s) if self.0.contains(&s.role) => Ok(s),
+            Caller::Staff(_) => Err(PortalError::NotAllowed),
+            _ => Err(PortalError::SignInRequired),
+        }
+    }
+}
+
+/// `N`, for a function that also checks the caller's password: the throttle first.
+pub struct Throttled<N>(pub N);
+
+impl<N: Need> Need for Throttled<N> {
+    type Caller = N::Caller;
+    const THROTTLED: bool = true;
+    const IDENTIFIES: bool = N::IDENTIFIES;
+    fn admit(self, caller: Caller) -> Result<N::Caller, PortalError> {
+        self.0.admit(caller)
+    }
+}
+
+/// Lets the request through if its caller is what `need` says, and says who they are.
+pub async fn authorize<N: Need>(need: N) -> Result<Guarded<N::Caller>, PortalError> {
+    let state = app_state()?;
+    let policy = state
+        .current_policy()
+        .await
+        .map_err(|e| PortalError::internal("policy", e))?;
+    let now = state.clock.now();
+    if N::THROTTLED && !state.throttle.allow(client_ip(), now, &policy) {
+        tracing::warn!("attempts throttled for one address");
+        return Err(PortalError::Invalid(format!(
+            "Too many attempts from your network. Please wait {} minutes and try again.",
+            policy.attempt_window_minutes
+        )));
+    }
+    let caller = if N::IDENTIFIES {
+        identify(&state, &policy, now).await?
+    } else {
+        Caller::Anonymous
+    };
+    Ok(Guarded {
+        caller: need.admit(caller)?,
+        state,
+        policy,
+        now,
+    })
+}
+
+/// [`authorize`], then `work` with what it gave, and the answer's HTTP status set from its
+/// error: the whole body of a server function.
+pub async fn guarded<N, T, F, Fut>(need: N, work: F) -> Result<T, PortalError>
+where
+    N: Need,
+    F: FnOnce(Guarded<N::Caller>) -> Fut,
+    Fut: Future<Output = Result<T, PortalError>>,
+{
+    let result = match authorize(need).await {
+        Ok(guarded) => work(guarded).await,
+        Err(e) => Err(e),
+    };
+    super::answer(result)
+}
+
+fn internal(e: impl std::fmt::Display) -> PortalError {
+    PortalError::internal("guard", e)
+}
+
+/// Who the session cookie names. An idle or expired session is ended here (and its cookie
+/// cleared); a live one is marked as seen.
+async fn identify(
+    state: &AppState,
+    policy: &OrganizationPolicy,
+    now: DateTime<Utc>,
+) -> Result<Caller, PortalError> {
+    let Some(token) = session_token() else {
+        return Ok(Caller::Anonymous);
+    };
+    let db = &state.db;
+    let Some(session) = sessions::find_session(db, &state.tokens, &token)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(Caller::Anonymous);
+    };
+    if session_state(session.last_seen_at, session.expires_at, now, policy) != SessionState::Active
+    {
+        sessions::end_session(db, &session.id_hash)
+            .await
+            .map_err(internal)?;
+        clear_host_cookie(SESSION_COOKIE);
+        return Ok(Caller::Anonymous);
+    }
+    sessions::touch_session(db, &session.id_hash, now)
+        .await
+        .map_err(internal)?;
+    let org = state.site.organization_id;
+    if let Some(account_id) = session.account_id {
+        let account = portal_account::Entity::find_by_id(account_id)
+            .one(db)
+            .await
+            .map_err(internal)?
+            .filter(|a| {
+                AccountStatus::parse(&a.status) == AccountStatus::Active && a.organization_id == org
+            });
+        return Ok(match account {
+            Some(account) if session.second_factor_passed => {
+                Caller::Patient(PatientSession { session, account })
+            }
+            Some(account) => Caller::PatientPending(PatientSession { session, account }),
+            None => Caller::Anonymous,
+        });
+    }
+    if let Some(staff_id) = session.staff_id {
+        let member = staff::Entity::find_by_id(staff_id)
+            .one(db)
+            .await
+            .map_err(internal)?
+            .filter(|m| m.active && m.organization_id == org);
+        let Some(member) = member else {
+            return Ok(Caller::Anonymous);
+        };
+        let role = StaffRole::parse(&member.role).map_err(internal)?;
+        let staff = StaffSession {
+            session,
+            member,
+            role,
+        };
+        return Ok(if staff.session.second_factor_passed {
+            Caller::Staff(staff)
+        } else {
+            Caller::StaffPending(staff)
+        });
+    }
+    Ok(Caller::Anonymous)
+}
