@@ -27,6 +27,8 @@ pub struct Site {
     pub branding: Branding,
     /// The proxies whose X-Forwarded-For entries name the client.
     pub trusted_proxies: TrustedProxies,
+    /// The address people reach the portal at, without a trailing slash, for links in emails.
+    pub public_url: String,
 }
 
 #[derive(Clone, FromRef)]

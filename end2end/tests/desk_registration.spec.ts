@@ -1,5 +1,5 @@
 import { expect, expectNoAxeViolations, test } from './fixtures/portal_page';
-import { totpNow } from './fixtures/totp';
+import { setUpCodeFor, totpNow } from './fixtures/totp';
 
 // .ci/test creates a desk staff member per project for this test (a first sign-in sets up an
 // authenticator, so staff are never shared between tests), and each project registers a
@@ -20,6 +20,9 @@ test.describe('The enrolment desk finds or registers a patient (A2)', () => {
     await page.getByLabel('Username').fill(c.desk);
     await page.getByLabel('Password').fill('e2e desk password 2026');
     await page.getByRole('button', { name: 'Continue' }).click();
+    // The first sign-in asks for the set-up code given with the account.
+    await page.getByLabel('Set-up code').fill(setUpCodeFor(c.desk));
+    await page.getByRole('button', { name: 'Set up' }).click();
     const key = await page.getByLabel('Authenticator key').inputValue();
     await page.getByLabel('Authenticator code').fill(totpNow(key));
     await page.getByRole('button', { name: 'Verify' }).click();

@@ -52,7 +52,9 @@ pub enum Command {
     },
     /// Create a staff account. The password is read from the PORTAL_NEW_STAFF_PASSWORD
     /// environment variable, or else from standard input (one line), never from the command
-    /// line, where other users could see it.
+    /// line, where other users could see it. Prints a one-time set-up code (valid 24 hours) that
+    /// the staff member enters at their first sign-in, before adding the portal to their
+    /// authenticator app: give it to them in person.
     CreateStaff {
         /// Sign-in name: 3 to 64 lower-case letters, digits, '.', '-' or '_'.
         #[arg(long)]
@@ -63,5 +65,12 @@ pub enum Command {
         /// What the staff member may do: front-desk, clinician or administrator.
         #[arg(long)]
         role: String,
+    },
+    /// Print a new one-time set-up code for a staff member who has not set up their
+    /// authenticator app yet (the one from create-staff expired or was lost). Valid 24 hours;
+    /// any earlier code stops working.
+    StaffSetUpCode {
+        #[arg(long)]
+        username: String,
     },
 }

@@ -16,8 +16,12 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 pub struct RawSettings {
     pub database_url: String,
+    /// PostgreSQL only, optional: the role that owns the schema and runs the migrations.
+    pub migration_database_url: String,
     pub database_max_connections: u32,
     pub listen: String,
+    /// The address people reach the portal at, for links in emails.
+    pub public_url: String,
     pub organization_slug: String,
     pub organization_name: String,
     pub portal_name: String,
@@ -39,8 +43,10 @@ impl Default for RawSettings {
     fn default() -> Self {
         Self {
             database_url: "sqlite://data/portal.db?mode=rwc".into(),
+            migration_database_url: String::new(),
             database_max_connections: 8,
             listen: "127.0.0.1:3000".into(),
+            public_url: "http://localhost:3000".into(),
             organization_slug: "riverbend".into(),
             organization_name: "Riverbend Health".into(),
             portal_name: "Riverbend MyHealth".into(),
@@ -90,8 +96,13 @@ pub enum LogFormat {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database_url: String,
+    /// Where migrations run, when not as `database_url` (PostgreSQL: the owning role).
+    pub migration_database_url: Option<String>,
     pub database_max_connections: u32,
     pub listen: SocketAddr,
+    /// The address people reach the portal at (`https://myhealth.example.org`), without a
+    /// trailing slash: links in emails start with it.
+    pub public_url: String,
     pub organization: OrganizationSpec,
     pub branding: Branding,
     pub mail_transport: MailTransport,
@@ -169,6 +180,20 @@ impl Settings {
                 "must start with sqlite: or postgres://",
             ));
         }
+        let migration_database_url = match raw.migration_database_url.trim() {
+            "" => None,
+            url if (url.starts_with("postgres://") || url.starts_with("postgresql://"))
+                && !database_url.starts_with("sqlite:") =>
+            {
+                Some(url.to_owned())
+            }
+            _ => {
+                return Err(invalid(
+                    "migration_database_url",
+                    "must be a postgres:// address, used only with a PostgreSQL database_url",
+                ));
+            }
+        };
         if !(1..=512).contains(&raw.database_max_connections) {
             return Err(invalid(
                 "database_max_connections",
@@ -181,6 +206,20 @@ impl Settings {
                 format!("\"{}\" is not an address like 127.0.0.1:3000", raw.listen),
             )
         })?;
+        let public_url = raw.public_url.trim().trim_end_matches('/').to_owned();
+        let host = public_url
+            .strip_prefix("https://")
+            .or_else(|| public_url.strip_prefix("http://"))
+            .unwrap_or_default();
+        if host.is_empty()
+            || host.contains(['/', '?', '#', '@', ' '])
+            || public_url.chars().any(char::is_control)
+        {
+            return Err(invalid(
+                "public_url",
+                "must be the portal's address, like https://myhealth.example.org",
+            ));
+        }
         let slug = raw.organization_slug.trim().to_owned();
         if slug.is_empty()
             || slug.len() > 64
@@ -246,8 +285,10 @@ impl Settings {
         let secrets_dir = PathBuf::from(non_empty("secrets_dir", &raw.secrets_dir)?);
         Ok(Settings {
             database_url,
+            migration_database_url,
             database_max_connections: raw.database_max_connections,
             listen,
+            public_url,
             organization: OrganizationSpec {
                 slug,
                 name: name.clone(),
@@ -355,6 +396,10 @@ mod tests {
                 Box::new(|r| r.time_zone = "Mars/Olympus".into()),
             ),
             ("listen", Box::new(|r| r.listen = "localhost".into())),
+            (
+                "public_url",
+                Box::new(|r| r.public_url = "myhealth.example.org".into()),
+            ),
             ("accent_color", Box::new(|r| r.accent_color = "red".into())),
             (
                 "help_line_phone",

@@ -52,6 +52,10 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             if demo {
                 load_demo(&settings, &state.db, &state.vault, clock.as_ref()).await?;
+                // The documented demo set-up code works only while the portal runs as a demo.
+                app::db::demo::grant_demo_set_up(&state.db, &state.tokens, clock.now())
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             let mailer = server::mail::Mailer::new(&settings).map_err(|e| e.to_string())?;
             server::mail::spawn_worker(state.clone(), mailer);
@@ -204,6 +208,8 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             )
             .await
             .map_err(|e| e.to_string())?;
+            let hasher = startup::token_hasher(&settings, &db).await?;
+            let code = issue_staff_set_up_code(&txn, &hasher, staff.id, now).await?;
             txn.commit().await.map_err(|e| e.to_string())?;
             println!(
                 "Created {} ({}) as {}.",
@@ -211,9 +217,71 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 staff.display_name,
                 role.as_str()
             );
+            println!(
+                "Set-up code for the first sign-in (works once, for 24 hours): {}",
+                code.display()
+            );
+            Ok(())
+        }
+        Command::StaffSetUpCode { username } => {
+            let username = StaffUsername::parse(&username)?;
+            let state = startup::start(&settings, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            let member = store::staff_by_username(&state.db, &username)
+                .await
+                .map_err(|e| e.to_string())?
+                .filter(|m| m.organization_id == state.site.organization_id && m.active)
+                .ok_or_else(|| format!("no active staff member is called {}", username.as_str()))?;
+            if member.totp_confirmed_at.is_some() {
+                return Err(format!(
+                    "{} has set up an authenticator app already; they sign in with it or a recovery code",
+                    member.username
+                ));
+            }
+            let now = clock.now();
+            let txn = state.db.begin().await.map_err(|e| e.to_string())?;
+            let code = issue_staff_set_up_code(&txn, &state.tokens, member.id, now).await?;
+            audit::record(
+                &txn,
+                now,
+                AuditEvent::new(Actor::System, "staff.set_up_code_issued", Outcome::Success)
+                    .organization(member.organization_id)
+                    .detail(serde_json::json!({ "staff_id": member.id })),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            txn.commit().await.map_err(|e| e.to_string())?;
+            println!(
+                "Set-up code for {} (works once, for 24 hours): {}",
+                member.username,
+                code.display()
+            );
             Ok(())
         }
     }
+}
+
+/// A new set-up code for a staff member's first authenticator, valid 24 hours.
+async fn issue_staff_set_up_code<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    hasher: &app::db::tokens::TokenHasher,
+    staff_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<app::domain::activation::OneTimeCode, String> {
+    let code = app::domain::activation::OneTimeCode::from_random(
+        app::db::tokens::TokenHasher::new_code_bits(),
+    );
+    app::db::two_step::set_staff_set_up_code(
+        db,
+        hasher,
+        staff_id,
+        &code,
+        now + chrono::Duration::hours(app::db::two_step::STAFF_SET_UP_HOURS),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(code)
 }
 
 async fn load_demo(

@@ -37,6 +37,14 @@ pub async fn open_database(settings: &Settings) -> Result<DatabaseConnection, St
             sea_orm::DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
         })?;
     }
+    // With a separate role for migrations (PostgreSQL), the schema is changed as its owner and
+    // the portal's own connections cannot drop what protects the audit log.
+    if let Some(owner_url) = &settings.migration_database_url {
+        let owner = db::connect(owner_url, 1).await?;
+        db::migrate(&owner).await?;
+        owner.close().await?;
+        return Ok(db::connect(&settings.database_url, settings.database_max_connections).await?);
+    }
     let db = db::connect(&settings.database_url, settings.database_max_connections).await?;
     db::migrate(&db).await?;
     Ok(db)
@@ -71,6 +79,20 @@ pub async fn start(settings: &Settings, clock: Arc<dyn Clock>) -> Result<AppStat
     build_state(settings, db, options, clock).await
 }
 
+/// The keyed hasher for codes and tokens, from the secrets directory (for commands that need
+/// no more of the state).
+pub async fn token_hasher(
+    settings: &Settings,
+    db: &DatabaseConnection,
+) -> Result<TokenHasher, String> {
+    let sealed = store::holds_sealed_data(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    let secrets =
+        Secrets::load_or_create(&settings.secrets_dir, sealed).map_err(|e| e.to_string())?;
+    Ok(TokenHasher::new(secrets.session_key))
+}
+
 /// Builds the shared state on an open, migrated database.
 pub async fn build_state(
     settings: &Settings,
@@ -89,6 +111,7 @@ pub async fn build_state(
             time_zone: settings.organization.time_zone,
             branding: settings.branding.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
+            public_url: settings.public_url.clone(),
         }),
         clock,
         vault: Arc::new(SsnVault::new(

@@ -128,6 +128,24 @@ fn create_staff_makes_an_account_once_and_refuses_weak_passwords_and_unknown_rol
         !text(&out).contains("passphrase"),
         "the password is never echoed"
     );
+    let printed = text(&out);
+    let first_code = printed
+        .lines()
+        .find(|l| l.starts_with("Set-up code for the first sign-in"))
+        .and_then(|l| l.rsplit(' ').next())
+        .unwrap_or_else(|| panic!("a set-up code: {printed}"))
+        .to_owned();
+    assert_eq!(first_code.len(), 14, "{first_code}");
+    let out = scratch
+        .portal(&["staff-set-up-code", "--username", "desk.two"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Set-up code for desk.two") && !text(&out).contains(&first_code),
+        "a new code: {}",
+        text(&out)
+    );
 
     let out = scratch
         .portal(&args)

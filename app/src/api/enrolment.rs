@@ -292,11 +292,12 @@ mod server {
         expires_on: chrono::NaiveDate,
     ) -> OutgoingMail {
         let portal = &state.site.branding.portal_name;
+        let link = format!("{}/activate", state.site.public_url);
         OutgoingMail {
             to: to.to_owned(),
             subject: format!("Your activation code for {portal}"),
             body: format!(
-                "Hello {},\n\nHere is your activation code for {portal}:\n\n    {code}\n\nOpen {portal}, choose \"Sign in\", then \"Activate your account\". Enter the code with your date of birth, then choose your portal ID and password. The code works once, until {}.\n\n{}",
+                "Hello {},\n\nHere is your activation code for {portal}:\n\n    {code}\n\nTo activate your account, open\n\n    {link}\n\nand enter the code with your date of birth, then choose your portal ID and password. The code works once, until {}.\n\n{}",
                 person.given_name,
                 long_date(expires_on),
                 signature(state)
@@ -306,11 +307,12 @@ mod server {
 
     fn already_enrolled_mail(state: &AppState, person: &person::Model, to: &str) -> OutgoingMail {
         let portal = &state.site.branding.portal_name;
+        let sign_in = format!("{}/sign-in", state.site.public_url);
         OutgoingMail {
             to: to.to_owned(),
             subject: format!("You already have a {portal} account"),
             body: format!(
-                "Hello {},\n\nSomeone asked for an activation code for {portal} with your details. You already have an account, so no code was made.\n\nForgot your password? Choose \"Forgot password?\" on the sign-in page. Forgot your portal ID? Call the help line and ask for an access code.\n\n{}",
+                "Hello {},\n\nSomeone asked for an activation code for {portal} with your details. You already have an account, so no code was made.\n\nSign in at\n\n    {sign_in}\n\nForgot your password? Choose \"Forgot password?\" on the sign-in page. Forgot your portal ID? Call the help line and ask for an access code.\n\n{}",
                 person.given_name,
                 signature(state)
             ),

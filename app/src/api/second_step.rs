@@ -62,3 +62,30 @@ pub async fn use_second_step_code<C: ConnectionTrait>(
         }
     }
 }
+
+/// What a person needs to add a new authenticator secret to their app.
+pub fn authenticator_setup(
+    portal_name: &str,
+    account_name: &str,
+    secret: &[u8],
+) -> crate::api::security::AuthenticatorSetup {
+    let uri = totp::otpauth_uri(portal_name, account_name, secret);
+    let qr_svg = qrcode::QrCode::new(uri.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default();
+    // Inline in the page: no XML declaration.
+    let qr_svg = match qr_svg.find("<svg") {
+        Some(start) => qr_svg[start..].to_owned(),
+        None => String::new(),
+    };
+    crate::api::security::AuthenticatorSetup {
+        secret: totp::in_groups_of_four(&totp::base32(secret)),
+        uri,
+        qr_svg,
+    }
+}

@@ -7,11 +7,14 @@ use super::PortalError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// The key to add to an authenticator app, typed in or opened as an `otpauth://` link.
+/// The key to add to an authenticator app: typed in (in groups of four), opened as an
+/// `otpauth://` link, or scanned from the QR code of that link (SVG drawn on the server, so it
+/// shows without JavaScript).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthenticatorSetup {
     pub secret: String,
     pub uri: String,
+    pub qr_svg: String,
 }
 
 /// The second step of sign-in was passed. When it took a recovery code, how many are left.
@@ -141,7 +144,7 @@ mod server {
     use crate::api::guard::{Guarded, PatientSession};
     use crate::api::password_change::{PasswordChange, replace_password};
     use crate::api::request::{self, DEVICE_COOKIE, audit_event as event};
-    use crate::api::second_step::{CodeUsed, use_second_step_code};
+    use crate::api::second_step::{CodeUsed, authenticator_setup, use_second_step_code};
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::entities::portal_account;
     use crate::db::lockout::{self, Admission};
@@ -152,7 +155,6 @@ mod server {
     use crate::domain::device::describe_browser;
     use crate::domain::password::check_password;
     use crate::domain::policy::OrganizationPolicy;
-    use crate::domain::totp;
     use crate::domain::two_step::{SecondStepCode, remembered_until};
     use crate::state::AppState;
     use chrono::{DateTime, Utc};
@@ -439,14 +441,11 @@ mod server {
         two_step::set_pending_secret(&state.db, owner(&account), state.vault.seal_secret(&secret))
             .await
             .map_err(internal)?;
-        Ok(AuthenticatorSetup {
-            secret: totp::base32(&secret),
-            uri: totp::otpauth_uri(
-                &state.site.branding.portal_name,
-                &account.portal_id,
-                &secret,
-            ),
-        })
+        Ok(authenticator_setup(
+            &state.site.branding.portal_name,
+            &account.portal_id,
+            &secret,
+        ))
     }
 
     pub async fn confirm(

@@ -1,5 +1,8 @@
 //! Staff sign-in, with 2-step verification required: the password, then a code from an
-//! authenticator app (set up at the first sign-in) or a recovery code.
+//! authenticator app or a recovery code. Before the first authenticator is added, the staff
+//! member enters the one-time set-up code they were given with their account (`portal
+//! create-staff`), so that someone who learns a new colleague's password cannot enrol their own
+//! phone first.
 
 use super::PortalError;
 use leptos::prelude::*;
@@ -8,8 +11,9 @@ use serde::{Deserialize, Serialize};
 /// What a staff member must do after their password was accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StaffSecondStep {
-    /// First sign-in: add the portal to an authenticator app, then enter a code from it.
-    SetUpAuthenticator(crate::api::security::AuthenticatorSetup),
+    /// First sign-in: the set-up code given with the account, then add the portal to an
+    /// authenticator app ([`staff_set_up`]), then a code from it.
+    EnterSetUpCode,
     /// A code from the app, or one of the recovery codes.
     EnterCode,
 }
@@ -28,6 +32,19 @@ pub async fn staff_sign_in(
     // Public: the username and password are the proof.
     super::guard::guarded(super::guard::Attempt, |g| {
         server::sign_in(g, username, password)
+    })
+    .await
+}
+
+/// First sign-in, after the password: the set-up code given with the account. Answers with the
+/// key to add to the authenticator app.
+#[server(endpoint = "staff/set-up")]
+pub async fn staff_set_up(
+    setup_code: String,
+) -> Result<crate::api::security::AuthenticatorSetup, PortalError> {
+    // Needs a staff session that passed the password step; the set-up code is the proof.
+    super::guard::guarded(super::guard::StaffSecondStep, |g| {
+        server::set_up(g, setup_code)
     })
     .await
 }
@@ -66,16 +83,14 @@ mod server {
     use crate::api::request::{self, audit_event as event};
     use crate::api::second_step::use_second_step_code;
     use crate::db::audit::{self, Actor, Outcome};
-    use crate::db::entities::staff;
     use crate::db::lockout::{self, Admission, Bucket};
     use crate::db::passwords::verify_password;
     use crate::db::sessions::{self, NewSession, SessionOwner};
     use crate::db::store;
     use crate::db::two_step::{self, TwoStepOwner};
+    use crate::domain::activation::OneTimeCode;
     use crate::domain::staff::StaffUsername;
-    use crate::domain::totp;
     use crate::domain::two_step::SecondStepCode;
-    use crate::state::AppState;
     use rand::RngCore as _;
     use sea_orm::TransactionTrait;
 
@@ -83,15 +98,108 @@ mod server {
         PortalError::internal("staff_sign_in", e)
     }
 
-    fn authenticator_step(
-        state: &AppState,
-        member: &staff::Model,
-        secret: &[u8],
-    ) -> StaffSecondStep {
-        StaffSecondStep::SetUpAuthenticator(crate::api::security::AuthenticatorSetup {
-            secret: totp::base32(secret),
-            uri: totp::otpauth_uri(&state.site.branding.portal_name, &member.username, secret),
-        })
+    /// The set-up code, then a new authenticator secret (pending until a code from it is
+    /// entered). Wrong codes count towards the staff member's lockout like wrong passwords.
+    pub async fn set_up(
+        g: Guarded<StaffSession>,
+        setup_code: String,
+    ) -> Result<crate::api::security::AuthenticatorSetup, PortalError> {
+        let Guarded {
+            state,
+            policy,
+            now,
+            caller: StaffSession {
+                session, member, ..
+            },
+        } = g;
+        let db = &state.db;
+        if session.second_factor_passed || member.totp_confirmed_at.is_some() {
+            return Err(PortalError::Invalid(
+                "2-step verification is set up already. Enter a code from your app.".into(),
+            ));
+        }
+        let code = OneTimeCode::parse(&setup_code).map_err(|_| {
+            PortalError::Invalid(
+                "Enter the set-up code exactly as you were given it: 12 letters and digits.".into(),
+            )
+        })?;
+        let bucket = Bucket::Staff(member.id);
+        let admission = attempts::admit(&state, bucket, &policy, now).await?;
+        let end_and_lock = async |until| -> Result<PortalError, PortalError> {
+            sessions::end_session(db, &session.id_hash)
+                .await
+                .map_err(internal)?;
+            request::clear_host_cookie(request::SESSION_COOKIE);
+            Ok(locked_message(&state, until))
+        };
+        let Admission::Admitted {
+            failures,
+            locks_until,
+        } = admission
+        else {
+            attempts::record_failure(
+                &state,
+                Actor::Staff(member.id),
+                None,
+                "staff.set_up",
+                admission,
+                now,
+            )
+            .await?;
+            return Err(match admission {
+                Admission::Locked { until } => end_and_lock(until).await?,
+                _ => PortalError::SignInRequired,
+            });
+        };
+        if !two_step::staff_set_up_code_matches(&state.tokens, &member, &code, now) {
+            attempts::record_failure(
+                &state,
+                Actor::Staff(member.id),
+                None,
+                "staff.set_up",
+                admission,
+                now,
+            )
+            .await?;
+            return Err(match locks_until {
+                Some(until) => end_and_lock(until).await?,
+                None => PortalError::Invalid(
+                    "That set-up code is not right, or has expired (they work for 24 hours). Ask an administrator for a new one.".into(),
+                ),
+            });
+        }
+        let mut secret = [0u8; 20];
+        rand::rngs::OsRng.fill_bytes(&mut secret);
+        let txn = db.begin().await.map_err(internal)?;
+        // Takes back only its own count: the sign-in is not finished.
+        lockout::release(&txn, bucket, failures, 1, &policy)
+            .await
+            .map_err(internal)?;
+        two_step::set_pending_secret(
+            &txn,
+            TwoStepOwner::Staff(member.id),
+            state.vault.seal_secret(&secret),
+        )
+        .await
+        .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            event(
+                &state,
+                Actor::Staff(member.id),
+                "staff.set_up",
+                Outcome::Success,
+            ),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(crate::api::second_step::authenticator_setup(
+            &state.site.branding.portal_name,
+            &member.username,
+            &secret,
+        ))
     }
 
     pub async fn sign_in(
@@ -158,16 +266,7 @@ mod server {
         let next = if member.totp_confirmed_at.is_some() {
             StaffSecondStep::EnterCode
         } else {
-            let mut secret = [0u8; 20];
-            rand::rngs::OsRng.fill_bytes(&mut secret);
-            two_step::set_pending_secret(
-                &txn,
-                TwoStepOwner::Staff(member.id),
-                state.vault.seal_secret(&secret),
-            )
-            .await
-            .map_err(internal)?;
-            authenticator_step(&state, &member, &secret)
+            StaffSecondStep::EnterSetUpCode
         };
         let token = sessions::create_session(
             &txn,
@@ -290,6 +389,9 @@ mod server {
             .await
             .map_err(internal)?;
         let recovery_codes = if enrolling {
+            two_step::clear_staff_set_up_code(&txn, member.id)
+                .await
+                .map_err(internal)?;
             Some(
                 two_step::replace_recovery_codes(&txn, &state.tokens, owner, now)
                     .await

@@ -16,6 +16,11 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 /// The demo staff password, printed in the README. Demo deployments only.
 pub const DEMO_STAFF_PASSWORD: &str = "riverbend-demo-2026";
 
+/// The set-up code the demo staff use at their first sign-in (before adding the portal to an
+/// authenticator app). It works only while the portal runs with `--demo`, for a day after it
+/// starts ([`grant_demo_set_up`]).
+pub const DEMO_STAFF_SET_UP_CODE: &str = "RVBN-DEMO-2026";
+
 /// Staff of the demo organization: (username, display name, role).
 pub const DEMO_STAFF: [(&str, &str, StaffRole); 3] = [
     ("desk", "Dana Whitfield (front desk)", StaffRole::FrontDesk),
@@ -278,4 +283,30 @@ fn new_person(p: &DemoPerson, today: NaiveDate) -> NewPerson {
         postal_code: Some("53700".into()),
         ssn: p.ssn.and_then(|s| Ssn::parse(s).ok()),
     }
+}
+
+/// Gives the demo staff who have no authenticator yet the documented set-up code
+/// ([`DEMO_STAFF_SET_UP_CODE`]) for a day. `portal serve --demo` calls this at start; nothing
+/// else does, so a portal running without `--demo` never accepts it.
+pub async fn grant_demo_set_up(
+    db: &DatabaseConnection,
+    hasher: &super::tokens::TokenHasher,
+    now: DateTime<Utc>,
+) -> Result<usize, sea_orm::DbErr> {
+    let code = crate::domain::activation::OneTimeCode::parse(DEMO_STAFF_SET_UP_CODE)
+        .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+    let until = now + chrono::Duration::hours(super::two_step::STAFF_SET_UP_HOURS);
+    let mut granted = 0;
+    for (username, _, _) in DEMO_STAFF {
+        let Ok(name) = StaffUsername::parse(username) else {
+            continue;
+        };
+        if let Some(member) = store::staff_by_username(db, &name).await?
+            && member.totp_confirmed_at.is_none()
+        {
+            super::two_step::set_staff_set_up_code(db, hasher, member.id, &code, until).await?;
+            granted += 1;
+        }
+    }
+    Ok(granted)
 }

@@ -261,3 +261,62 @@ pub async fn forget_devices<C: ConnectionTrait>(db: &C, account_id: i32) -> Resu
         .await?
         .rows_affected)
 }
+
+const STAFF_SET_UP: &str = "staff-set-up";
+
+/// How long a staff member's set-up code works.
+pub const STAFF_SET_UP_HOURS: i64 = 24;
+
+/// Gives a staff member a set-up code for their first authenticator (replacing any earlier
+/// one), working until `until`. Only its keyed hash is kept.
+pub async fn set_staff_set_up_code<C: ConnectionTrait>(
+    db: &C,
+    hasher: &TokenHasher,
+    staff_id: i32,
+    code: &OneTimeCode,
+    until: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    staff::Entity::update_many()
+        .col_expr(
+            staff::Column::SetupCodeHash,
+            Expr::value(hasher.hash(STAFF_SET_UP, code.canonical())),
+        )
+        .col_expr(staff::Column::SetupCodeExpiresAt, Expr::value(until))
+        .filter(staff::Column::Id.eq(staff_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Whether `code` is the staff member's set-up code and still works at `now`.
+pub fn staff_set_up_code_matches(
+    hasher: &TokenHasher,
+    member: &staff::Model,
+    code: &OneTimeCode,
+    now: DateTime<Utc>,
+) -> bool {
+    member.setup_code_hash.as_deref() == Some(hasher.hash(STAFF_SET_UP, code.canonical()).as_str())
+        && member
+            .setup_code_expires_at
+            .is_some_and(|until| now < until)
+}
+
+/// The first authenticator is enrolled: the set-up code is used up.
+pub async fn clear_staff_set_up_code<C: ConnectionTrait>(
+    db: &C,
+    staff_id: i32,
+) -> Result<(), DbErr> {
+    staff::Entity::update_many()
+        .col_expr(
+            staff::Column::SetupCodeHash,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            staff::Column::SetupCodeExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(staff::Column::Id.eq(staff_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}

@@ -1,5 +1,5 @@
 //! The organization's policy: every number the rules name is a setting whose default is the
-//! rules' value (`shared/mission/rules.md`). The demo organization ships with these defaults; a
+//! rules' value (`docs/rules.md`). The demo organization ships with these defaults; a
 //! deployment in another state changes the setting, not the code. Stored as JSON on the
 //! organization, so a setting added later reads its default from rows written before it existed.
 

@@ -74,6 +74,15 @@ pub fn base32(bytes: &[u8]) -> String {
 }
 
 /// The `otpauth://` address an authenticator app reads (from a QR code or a link).
+/// A key written for people to type: groups of four, `ABCD EFGH IJKL …`.
+pub fn in_groups_of_four(key: &str) -> String {
+    key.as_bytes()
+        .chunks(4)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
     let encode = |s: &str| {
         s.bytes()
@@ -97,6 +106,12 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_shown_in_groups_of_four() {
+        assert_eq!(in_groups_of_four("ABCDEFGHIJ"), "ABCD EFGH IJ");
+        assert_eq!(in_groups_of_four(""), "");
+    }
 
     const RFC_SECRET: &[u8] = b"12345678901234567890";
 

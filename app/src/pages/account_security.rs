@@ -295,6 +295,12 @@ fn TwoStep(on: bool, codes_left: u64, actions: Actions) -> impl IntoView {
                                     value=setup.secret
                                 />
                             </div>
+                            <div
+                                class="qr-code"
+                                role="img"
+                                aria-label="QR code of the key, to scan with your authenticator app"
+                                inner_html=setup.qr_svg
+                            ></div>
                             <p>
                                 "On this device? " <a href=setup.uri>"Open the key in your app"</a>
                             </p>

@@ -1,9 +1,10 @@
 //! Staff sign-in: password, then a code from an authenticator app (required for staff). The
-//! first sign-in shows the key to add to the app.
+//! first sign-in asks for the set-up code given with the account, then shows the key to add to
+//! the app.
 
 use super::components::site::PageTitle;
 use crate::api::security::AuthenticatorSetup;
-use crate::api::staff_sign_in::{StaffSecondStep, StaffSignIn, StaffVerifyCode};
+use crate::api::staff_sign_in::{StaffSecondStep, StaffSetUp, StaffSignIn, StaffVerifyCode};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -11,6 +12,8 @@ use leptos_router::hooks::use_navigate;
 pub fn StaffSignInPage() -> impl IntoView {
     let sign_in = ServerAction::<StaffSignIn>::new();
     let verify = ServerAction::<StaffVerifyCode>::new();
+    let set_up = ServerAction::<StaffSetUp>::new();
+    let authenticator = Memo::new(move |_| set_up.value().get().and_then(Result::ok));
     let step = Memo::new(move |_| sign_in.value().get().and_then(Result::ok));
     let navigate = use_navigate();
     // Straight to the desk, unless this sign-in set up the authenticator: then the recovery
@@ -66,32 +69,63 @@ pub fn StaffSignInPage() -> impl IntoView {
                     }
                         .into_any()
                 }
-                (Some(next), None) => {
-                    let setup = match next {
-                        StaffSecondStep::SetUpAuthenticator(AuthenticatorSetup { secret, uri }) => {
-                            Some(
-                                view! {
-                                    <h2>"Set up 2-step verification"</h2>
-                                    <p>
-                                        "Staff sign in with a code from an authenticator app. Add the portal to your app with this key, then enter the 6-digit code it shows."
-                                    </p>
-                                    <div class="field field--wide">
-                                        <label for="authenticator_key">"Authenticator key"</label>
-                                        <input
-                                            id="authenticator_key"
-                                            class="secret-key"
-                                            readonly
-                                            value=secret
-                                        />
-                                    </div>
-                                    <p>
-                                        <a href=uri>"Open in your authenticator app"</a>
-                                    </p>
-                                },
-                            )
-                        }
-                        StaffSecondStep::EnterCode => None,
-                    };
+                (Some(StaffSecondStep::EnterSetUpCode), None) if authenticator.get().is_none() => {
+                    view! {
+                        <h2>"Set up 2-step verification"</h2>
+                        <p>
+                            "Staff sign in with a code from an authenticator app. First enter the set-up code you were given with your account."
+                        </p>
+                        <ActionForm action=set_up>
+                            <div class="field">
+                                <label for="setup_code">"Set-up code"</label>
+                                <input
+                                    id="setup_code"
+                                    name="setup_code"
+                                    autocomplete="off"
+                                    aria-describedby="setup-code-hint"
+                                    required
+                                />
+                                <p id="setup-code-hint" class="hint">
+                                    "12 letters and digits, like ABCD-EFGH-JKMN. It works for 24 hours; an administrator can give you a new one."
+                                </p>
+                            </div>
+                            <button type="submit" class="button">"Set up"</button>
+                        </ActionForm>
+                        <div role="alert" class="form-problem">
+                            {move || set_up.value().get().and_then(Result::err).map(|e| e.to_string())}
+                        </div>
+                    }
+                        .into_any()
+                }
+                (Some(_), None) => {
+                    let setup = authenticator
+                        .get()
+                        .map(|AuthenticatorSetup { secret, uri, qr_svg }| {
+                            view! {
+                                <h2>"Set up 2-step verification"</h2>
+                                <p>
+                                    "Add the portal to your authenticator app with this key, then enter the 6-digit code it shows."
+                                </p>
+                                <div class="field field--wide">
+                                    <label for="authenticator_key">"Authenticator key"</label>
+                                    <input
+                                        id="authenticator_key"
+                                        class="secret-key"
+                                        readonly
+                                        value=secret
+                                    />
+                                </div>
+                                <div
+                                    class="qr-code"
+                                    role="img"
+                                    aria-label="QR code of the key, to scan with your authenticator app"
+                                    inner_html=qr_svg
+                                ></div>
+                                <p>
+                                    <a href=uri>"Open in your authenticator app"</a>
+                                </p>
+                            }
+                        });
                     view! {
                         {setup}
                         <ActionForm action=verify>

@@ -94,6 +94,17 @@ async fn turn_on_two_step(app: &TestApp, token: &str) -> Vec<String> {
         .await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("otpauth://totp/"), "{body}");
+    let setup: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let svg = setup["qr_svg"].as_str().unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.ends_with("</svg>") && !svg.contains("<script"),
+        "a QR code drawn on the server: {svg}"
+    );
+    let key = setup["secret"].as_str().unwrap();
+    assert!(
+        key.split(' ').all(|group| (1..=4).contains(&group.len())) && key.contains(' '),
+        "the key in groups of four: {key}"
+    );
     let code = app_code(app).await;
     let (status, _, body) = app
         .post_form(
@@ -577,6 +588,14 @@ async fn staff_get_recovery_codes_when_they_set_up_the_app_and_one_works_once() 
             session_cookie(&headers).unwrap()
         };
         let token = sign_in().await;
+        let (status, _, body) = app
+            .post_form(
+                "/api/staff/set-up",
+                &[("setup_code", app::db::demo::DEMO_STAFF_SET_UP_CODE)],
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
         let code = crate::staff::current_code(&app, "desk").await;
         let (status, _, body) = app
             .post_form("/api/staff/verify-code", &[("code", &code)], Some(&token))

@@ -238,3 +238,137 @@ async fn a_relationship_must_link_two_different_existing_people() {
             .is_err()
     );
 }
+
+/// Two roles of their own on the test server, and a database the first owns; all removed at the
+/// end, pass or fail.
+struct TwoRoles {
+    owner: String,
+    app: String,
+    database: String,
+}
+
+impl TwoRoles {
+    async fn create() -> Self {
+        let name = crate::helpers::unique_name();
+        let roles = Self {
+            owner: format!("{name}_owner"),
+            app: format!("{name}_app"),
+            database: name,
+        };
+        let base = crate::helpers::postgres_base();
+        let admin = sea_orm::Database::connect(format!("{base}/postgres"))
+            .await
+            .unwrap();
+        for sql in [
+            format!("CREATE ROLE {} LOGIN", roles.owner),
+            format!("CREATE ROLE {} LOGIN", roles.app),
+            format!("CREATE DATABASE {} OWNER {}", roles.database, roles.owner),
+        ] {
+            admin.execute_unprepared(&sql).await.unwrap();
+        }
+        admin.close().await.unwrap();
+        // As in the README: the portal's role may use what the owner creates, no more.
+        let inside = sea_orm::Database::connect(format!("{base}/{}", roles.database))
+            .await
+            .unwrap();
+        for sql in [
+            "REVOKE CREATE ON SCHEMA public FROM PUBLIC".to_owned(),
+            format!("GRANT USAGE ON SCHEMA public TO {}", roles.app),
+            format!(
+                "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}",
+                roles.owner, roles.app
+            ),
+            format!(
+                "ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}",
+                roles.owner, roles.app
+            ),
+            format!("GRANT CREATE ON SCHEMA public TO {}", roles.owner),
+        ] {
+            inside.execute_unprepared(&sql).await.unwrap();
+        }
+        inside.close().await.unwrap();
+        roles
+    }
+
+    fn url(&self, role: &str) -> String {
+        let base = crate::helpers::postgres_base();
+        let host = base.rsplit('@').next().unwrap_or("127.0.0.1:5432");
+        format!("postgres://{role}@{host}/{}", self.database)
+    }
+}
+
+impl Drop for TwoRoles {
+    fn drop(&mut self) {
+        let (owner, app, database) = (self.owner.clone(), self.app.clone(), self.database.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let base = crate::helpers::postgres_base();
+                if let Ok(admin) = sea_orm::Database::connect(format!("{base}/postgres")).await {
+                    for sql in [
+                        format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"),
+                        format!("DROP ROLE IF EXISTS {app}"),
+                        format!("DROP ROLE IF EXISTS {owner}"),
+                    ] {
+                        let _ = admin.execute_unprepared(&sql).await;
+                    }
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_migration_role_the_portal_role_writes_rows_but_cannot_drop_the_audit_triggers() {
+    let roles = TwoRoles::create().await;
+    let dir = std::env::temp_dir().join(&roles.database);
+    let settings = server::config::Settings::check(server::config::RawSettings {
+        database_url: roles.url(&roles.app),
+        migration_database_url: roles.url(&roles.owner),
+        secrets_dir: dir.join("secrets").display().to_string(),
+        mail_transport: format!("file:{}", dir.join("mail").display()),
+        ..server::config::RawSettings::default()
+    })
+    .unwrap();
+    let db = server::startup::open_database(&settings).await.unwrap();
+    let now = chrono::Utc::now();
+    let org = store::ensure_organization(&db, &settings.organization, now)
+        .await
+        .expect("the portal's role writes rows");
+    audit::record(
+        &db,
+        now,
+        AuditEvent::new(Actor::System, "test.entry", Outcome::Success).organization(org.id),
+    )
+    .await
+    .unwrap();
+    for sql in [
+        "DROP TRIGGER audit_log_append_only ON audit_log",
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+        "DROP TABLE audit_log",
+        "DELETE FROM audit_log",
+    ] {
+        assert!(
+            db.execute_unprepared(sql).await.is_err(),
+            "the portal's role could: {sql}"
+        );
+    }
+    db.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_migration_role_is_for_postgresql_only() {
+    let message = server::config::Settings::check(server::config::RawSettings {
+        migration_database_url: "postgres://owner@127.0.0.1/portal".into(),
+        ..server::config::RawSettings::default()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(message.contains("`migration_database_url`"), "{message}");
+}

@@ -93,6 +93,10 @@ async fn a2_a_patient_with_an_email_on_file_gets_a_code_by_email_and_activates_w
         );
         assert!(deliver(&app).await.len() == 1, "sent once only");
 
+        assert!(
+            mail.contains("http://localhost:3000/activate"),
+            "a link to where the code goes: {mail}"
+        );
         let code = code_in(mail);
         let (status, _, body) = app
             .post_form(

@@ -25,6 +25,7 @@ const FIELDS: &[&str] = &[
     "answer",
     "new_password",
     "access_code",
+    "setup_code",
     "remember_device",
     "current_password",
     "confirm_password",

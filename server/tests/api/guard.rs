@@ -56,7 +56,7 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
         | "account/devices/sign-out-others"
         | "account/devices/forget"
         | "account/password" => PATIENT,
-        "staff/verify-code" => STAFF,
+        "staff/verify-code" | "staff/set-up" => STAFF,
         "desk/find-patient"
         | "desk/issue-activation-code"
         | "desk/search-patients"
@@ -86,6 +86,7 @@ fn all_fields() -> String {
         "answer",
         "new_password",
         "access_code",
+        "setup_code",
         "current_password",
         "confirm_password",
         "device",

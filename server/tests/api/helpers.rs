@@ -36,7 +36,7 @@ pub fn default_now() -> DateTime<Utc> {
     "2026-06-15T15:00:00Z".parse().unwrap()
 }
 
-fn unique_name() -> String {
+pub fn unique_name() -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -50,7 +50,7 @@ fn unique_name() -> String {
     )
 }
 
-fn postgres_base() -> String {
+pub fn postgres_base() -> String {
     std::env::var("PORTAL_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
@@ -157,6 +157,10 @@ impl TestApp {
         .await
         .unwrap();
         assert!(matches!(outcome, SeedOutcome::Loaded { .. }));
+        // As `portal serve --demo` does.
+        app::db::demo::grant_demo_set_up(&self.state.db, &self.state.tokens, self.clock.now())
+            .await
+            .unwrap();
         self
     }
 

@@ -33,11 +33,20 @@ pub async fn staff_session(app: &TestApp, username: &str) -> String {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    assert!(
-        body.contains("SetUpAuthenticator"),
-        "first sign-in sets up the app: {body}"
+    assert_eq!(
+        body, "\"EnterSetUpCode\"",
+        "first sign-in asks for the set-up code"
     );
     let token = session_cookie(&headers).unwrap();
+    let (status, _, body) = app
+        .post_form(
+            "/api/staff/set-up",
+            &[("setup_code", app::db::demo::DEMO_STAFF_SET_UP_CODE)],
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("otpauth://totp/"), "the key to add: {body}");
     let code = current_code(app, username).await;
     let (status, _, body) = app
         .post_form("/api/staff/verify-code", &[("code", &code)], Some(&token))
@@ -553,5 +562,92 @@ async fn wrong_authenticator_codes_lock_staff_out_even_across_fresh_password_sig
             .post_form("/api/staff/verify-code", &[("code", &code)], Some(&token))
             .await;
         assert!(body.contains("locked"), "{backend:?}: {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_sign_in_needs_the_set_up_code_before_an_authenticator_can_be_added() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let password_step = async || {
+            let (status, headers, body) = app
+                .post_form(
+                    "/api/staff/sign-in",
+                    &[("username", "desk"), ("password", DEMO_STAFF_PASSWORD)],
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200, "{body}");
+            session_cookie(&headers).unwrap()
+        };
+        let token = password_step().await;
+        // Someone with the password but not the code cannot add their own phone.
+        let (status, _, body) = app
+            .post_form(
+                "/api/staff/set-up",
+                &[("setup_code", "AAAA-BBBB-CCCC")],
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, 422, "{backend:?}: {body}");
+        assert!(body.contains("set-up code is not right"), "{body}");
+        let (status, _, _) = app
+            .post_form(
+                "/api/staff/verify-code",
+                &[("code", "000000")],
+                Some(&token),
+            )
+            .await;
+        assert_eq!(
+            status, 401,
+            "{backend:?}: no key was made, so there is no code to guess"
+        );
+        assert!(
+            find(&app, &token, "RB100001").await.0 == 401,
+            "not signed in"
+        );
+
+        // The right code gives the key; the code is used up once the app is set up.
+        let (status, _, body) = app
+            .post_form(
+                "/api/staff/set-up",
+                &[("setup_code", app::db::demo::DEMO_STAFF_SET_UP_CODE)],
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        let code = current_code(&app, "desk").await;
+        let (status, _, body) = app
+            .post_form("/api/staff/verify-code", &[("code", &code)], Some(&token))
+            .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        let member = app::db::entities::staff::Entity::find()
+            .filter(app::db::entities::staff::Column::Username.eq("desk"))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(member.setup_code_hash.is_none(), "{backend:?}: used up");
+
+        // An expired code does not work (a staff member not yet set up, a day later).
+        app.clock.advance(Duration::hours(25));
+        let (status, headers, _) = app
+            .post_form(
+                "/api/staff/sign-in",
+                &[("username", "clinician"), ("password", DEMO_STAFF_PASSWORD)],
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        let token = session_cookie(&headers).unwrap();
+        let (status, _, body) = app
+            .post_form(
+                "/api/staff/set-up",
+                &[("setup_code", app::db::demo::DEMO_STAFF_SET_UP_CODE)],
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, 422, "{backend:?}: {body}");
+        assert!(body.contains("expired"), "{body}");
     }
 }

@@ -21,6 +21,10 @@ pub struct Model {
     pub totp_secret_sealed: Option<Vec<u8>>,
     pub totp_confirmed_at: Option<DateTimeUtc>,
     pub totp_last_step: Option<i64>,
+    /// The keyed hash of the one-time code needed before the first authenticator is enrolled,
+    /// and until when it works.
+    pub setup_code_hash: Option<String>,
+    pub setup_code_expires_at: Option<DateTimeUtc>,
 }
 
 impl std::fmt::Debug for Model {

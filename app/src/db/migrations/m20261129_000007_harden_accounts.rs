@@ -3,7 +3,7 @@
 //! count of wrong guesses per one-time code and a mark for codes taken out of use, and unique
 //! indexes that make duplicate accounts and duplicate SSNs impossible rather than merely checked.
 
-use super::m20261125_000001_create_core_model::{Organizations, People, PortalAccounts};
+use super::m20261125_000001_create_core_model::{Organizations, People, PortalAccounts, Staff};
 use super::m20261125_000003_create_codes_and_sessions::OneTimeCodes;
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -33,6 +33,13 @@ pub enum EnrolmentRequests {
     SourceIp,
     CreatedAt,
     ClaimedUntil,
+}
+
+/// A staff member's one-time set-up code, needed before their first authenticator is enrolled.
+#[derive(DeriveIden)]
+enum StaffSetUp {
+    SetupCodeHash,
+    SetupCodeExpiresAt,
 }
 
 #[derive(DeriveIden)]
@@ -86,6 +93,19 @@ impl MigrationTrait for Migration {
         .await?;
 
         // SQLite adds one column per ALTER TABLE.
+        for column in [
+            string_len_null(StaffSetUp::SetupCodeHash, 64),
+            timestamp_with_time_zone_null(StaffSetUp::SetupCodeExpiresAt),
+        ] {
+            let mut column = column;
+            m.alter_table(
+                Table::alter()
+                    .table(Staff::Table)
+                    .add_column(&mut column)
+                    .to_owned(),
+            )
+            .await?;
+        }
         for column in [
             integer(CodeGuarding::FailedAttempts).default(0).to_owned(),
             timestamp_with_time_zone_null(CodeGuarding::WithdrawnAt),
@@ -202,6 +222,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        for column in [StaffSetUp::SetupCodeHash, StaffSetUp::SetupCodeExpiresAt] {
+            m.alter_table(
+                Table::alter()
+                    .table(Staff::Table)
+                    .drop_column(column)
+                    .to_owned(),
+            )
+            .await?;
+        }
         for column in [CodeGuarding::FailedAttempts, CodeGuarding::WithdrawnAt] {
             m.alter_table(
                 Table::alter()
