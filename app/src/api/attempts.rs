@@ -206,3 +206,17 @@ pub fn locked_message(state: &AppState, until: DateTime<Utc>) -> PortalError {
         state.site.branding.help_line.display()
     ))
 }
+
+/// A sign-in waiting for its second step that runs into a lock ends there: its session is ended
+/// and its cookie cleared, and the answer says until when.
+pub async fn end_locked_session(
+    state: &AppState,
+    session_id_hash: &str,
+    until: DateTime<Utc>,
+) -> Result<PortalError, PortalError> {
+    crate::db::sessions::end_session(&state.db, session_id_hash)
+        .await
+        .map_err(internal)?;
+    request::clear_host_cookie(request::SESSION_COOKIE);
+    Ok(locked_message(state, until))
+}

@@ -202,31 +202,14 @@ mod server {
     ) -> Result<(), PortalError> {
         let bucket = patient_bucket(state, account.id).await?;
         let admission = attempts::admit(state, bucket, policy, now).await?;
-        let Admission::Admitted {
-            failures,
-            locks_until,
-        } = admission
-        else {
-            attempts::record_failure(
-                state,
-                Actor::Account(account.id),
-                Some(account.person_id),
-                "password.confirm",
-                admission,
-                now,
-            )
-            .await?;
-            return Err(match admission {
-                Admission::Locked { until } => locked_message(state, until),
-                _ => PortalError::SignInRequired,
-            });
-        };
-        let stored = account.password_hash.clone();
-        if off_runtime(move || verify_password(&password, &stored)).await? {
-            // Takes back only its own count: confirming a password is not a sign-in.
-            return lockout::release(&state.db, bucket, failures, 1, policy)
-                .await
-                .map_err(internal);
+        if let Admission::Admitted { failures, .. } = admission {
+            let stored = account.password_hash.clone();
+            if off_runtime(move || verify_password(&password, &stored)).await? {
+                // Takes back only its own count: confirming a password is not a sign-in.
+                return lockout::release(&state.db, bucket, failures, 1, policy)
+                    .await
+                    .map_err(internal);
+            }
         }
         attempts::record_failure(
             state,
@@ -237,10 +220,17 @@ mod server {
             now,
         )
         .await?;
-        Err(locks_until.map_or_else(
-            || PortalError::Invalid("That is not your current password.".into()),
-            |until| locked_message(state, until),
-        ))
+        Err(match admission {
+            Admission::Admitted {
+                locks_until: Some(until),
+                ..
+            }
+            | Admission::Locked { until } => locked_message(state, until),
+            Admission::Admitted { .. } => {
+                PortalError::Invalid("That is not your current password.".into())
+            }
+            Admission::Missing => PortalError::SignInRequired,
+        })
     }
 
     pub async fn verify_sign_in_code(
@@ -264,13 +254,8 @@ mod server {
             return Err(PortalError::SignInRequired);
         }
         let code = SecondStepCode::parse(&code).map_err(invalid)?;
-        let end_and_lock = async |until| -> Result<PortalError, PortalError> {
-            sessions::end_session(db, &session.id_hash)
-                .await
-                .map_err(internal)?;
-            request::clear_host_cookie(request::SESSION_COOKIE);
-            Ok(locked_message(&state, until))
-        };
+        let end_and_lock =
+            async |until| attempts::end_locked_session(&state, &session.id_hash, until).await;
         // Counted in the same bucket as the password step was (this browser's, or the
         // account's for browsers it has never signed in on).
         let bucket = patient_bucket(&state, account.id).await?;

@@ -78,7 +78,7 @@ pub async fn current_staff() -> Result<Option<StaffSummary>, PortalError> {
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
-    use crate::api::attempts::{self, dummy_hash, locked_message};
+    use crate::api::attempts::{self, dummy_hash};
     use crate::api::guard::{Guarded, StaffSession};
     use crate::api::request::{self, audit_event as event};
     use crate::api::second_step::use_second_step_code;
@@ -125,13 +125,8 @@ mod server {
         })?;
         let bucket = Bucket::Staff(member.id);
         let admission = attempts::admit(&state, bucket, &policy, now).await?;
-        let end_and_lock = async |until| -> Result<PortalError, PortalError> {
-            sessions::end_session(db, &session.id_hash)
-                .await
-                .map_err(internal)?;
-            request::clear_host_cookie(request::SESSION_COOKIE);
-            Ok(locked_message(&state, until))
-        };
+        let end_and_lock =
+            async |until| attempts::end_locked_session(&state, &session.id_hash, until).await;
         let Admission::Admitted {
             failures,
             locks_until,
@@ -332,13 +327,8 @@ mod server {
         }
         let bucket = Bucket::Staff(member.id);
         let admission = attempts::admit(&state, bucket, &policy, now).await?;
-        let end_and_lock = async |until| -> Result<PortalError, PortalError> {
-            sessions::end_session(db, &session.id_hash)
-                .await
-                .map_err(internal)?;
-            request::clear_host_cookie(request::SESSION_COOKIE);
-            Ok(locked_message(&state, until))
-        };
+        let end_and_lock =
+            async |until| attempts::end_locked_session(&state, &session.id_hash, until).await;
         let failure = |admission| {
             attempts::record_failure(
                 &state,
