@@ -849,10 +849,18 @@ async fn a_browser_gets_a_new_token_at_every_sign_in_and_keeps_one_per_account()
         assert_eq!(status, 200);
         let second = set_cookie_value(&headers, BROWSER_COOKIE).unwrap();
         assert_ne!(first, second, "{backend:?}: rotated");
-        // A token made up by someone else (planted on a shared computer) is never the one the
-        // portal hands out for the account.
-        let (_, headers, _) = sign_in(&app, "maria.nobody", "x", Some("planted")).await;
-        assert!(set_cookie_value(&headers, BROWSER_COOKIE).is_none());
+        // A token made up by someone else (planted on a shared computer) is kept beside the
+        // portal's own, never trusted for the account.
+        let (status, headers, _) =
+            sign_in(&app, "alex.rivera", "riverbend7", Some("planted")).await;
+        assert_eq!(status, 200);
+        let issued = set_cookie_value(&headers, BROWSER_COOKIE).unwrap();
+        let tokens: Vec<&str> = issued.split('.').collect();
+        assert_eq!(tokens.len(), 2, "{issued}");
+        assert_ne!(
+            tokens[0], "planted",
+            "{backend:?}: a token of the portal's own"
+        );
 
         // Strangers lock the account for unknown browsers.
         for i in 0..5 {
@@ -863,5 +871,10 @@ async fn a_browser_gets_a_new_token_at_every_sign_in_and_keeps_one_per_account()
         assert_eq!(status, 422, "{backend:?}: the old token no longer counts");
         let (status, _, body) = sign_in(&app, "alex.rivera", "riverbend7", Some(&second)).await;
         assert_eq!(status, 200, "{backend:?}: {body}");
+        let (status, _, _) = sign_in(&app, "alex.rivera", "riverbend7", Some("planted")).await;
+        assert_eq!(
+            status, 422,
+            "{backend:?}: the planted token counts for nothing"
+        );
     }
 }
