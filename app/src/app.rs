@@ -1,6 +1,7 @@
 //! The document shell (server only) and the routed application.
 
 use crate::pages::components::account_menu::provide_auth_version;
+use crate::pages::components::form::provide_form_answers;
 use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
 use crate::pages::{
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_auth_version();
     provide_site_info();
+    provide_form_answers();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/portal.css" />

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod forms;
 pub mod mail;
 pub mod router;
 pub mod secrets;

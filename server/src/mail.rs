@@ -120,12 +120,17 @@ pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<usize, sea
 }
 
 /// Runs the delivery loop for as long as the server runs. Each round first handles the queued
-/// online enrolment requests, whose answers are emails.
+/// online enrolment requests, whose answers are emails, and removes expired form answers.
 pub fn spawn_worker(state: AppState, mailer: Mailer) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             if let Err(e) = app::api::enrolment::process_queued(&state).await {
                 tracing::warn!(error = %e, "queued enrolment requests could not be handled");
+            }
+            if let Err(e) =
+                app::db::form_answers::remove_expired(&state.db, state.clock.now()).await
+            {
+                tracing::warn!(error = %e, "expired form answers could not be removed");
             }
             match deliver_due(&state, &mailer).await {
                 Ok(sent) if sent > 0 => tracing::info!(sent, "mail delivered"),

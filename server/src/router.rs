@@ -59,6 +59,11 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             AppState,
             _,
         >(provide, shell))
+        // Innermost: forms posted without JavaScript, and the pages that show their answers.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::forms::no_script_forms,
+        ))
         // Router::layer wraps everything added before it, so the last layer here is the
         // outermost: the request id is set first, then logging, headers, compression...
         .layer(RequestBodyLimitLayer::new(settings.max_request_body_bytes))

@@ -10,6 +10,7 @@ pub mod code_tries;
 pub mod desk;
 pub mod enrolment;
 mod error;
+pub mod form_answers;
 #[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]
@@ -23,6 +24,8 @@ pub mod second_step;
 pub mod security;
 pub mod site;
 pub mod staff_sign_in;
+#[cfg(feature = "ssr")]
+pub mod totp;
 
 pub use error::PortalError;
 

@@ -20,18 +20,21 @@ fn request_parts() -> Option<http::request::Parts> {
     use_context::<http::request::Parts>()
 }
 
-/// The value of the request's cookie `name`, if it sent one.
-pub fn cookie(name: &str) -> Option<String> {
-    let parts = request_parts()?;
-    parts
-        .headers
+/// The value of the cookie `name` among `headers`, if the browser sent one.
+pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value.to_owned())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// The value of the request's cookie `name`, if it sent one.
+pub fn cookie(name: &str) -> Option<String> {
+    cookie_in(&request_parts()?.headers, name)
 }
 
 /// The session token the browser sent, if any.
@@ -39,19 +42,26 @@ pub fn session_token() -> Option<String> {
     cookie(SESSION_COOKIE)
 }
 
-fn set_cookie(value: String) {
+/// A `__Host-` cookie (HttpOnly, Secure, SameSite=Lax, whole site, this host only), as the value
+/// of a `Set-Cookie` header. A `max_age_seconds` of 0 removes it.
+pub fn host_cookie(name: &str, value: &str, max_age_seconds: i64) -> String {
+    cookie::Cookie::build((name, value))
+        .path("/")
+        .secure(true)
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age_seconds))
+        .build()
+        .to_string()
+}
+
+/// Sets a [`host_cookie`] on this server function's answer.
+pub fn set_host_cookie(name: &str, value: &str, max_age_seconds: i64) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(value) = HeaderValue::from_str(&value)
+        && let Ok(value) = HeaderValue::from_str(&host_cookie(name, value, max_age_seconds))
     {
         response.append_header(SET_COOKIE, value);
     }
-}
-
-/// Sets a `__Host-` cookie: HttpOnly, Secure, SameSite=Lax, whole site, this host only.
-pub fn set_host_cookie(name: &str, value: &str, max_age_seconds: i64) {
-    set_cookie(format!(
-        "{name}={value}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}"
-    ));
 }
 
 pub fn clear_host_cookie(name: &str) {

@@ -2,8 +2,8 @@
 //! or one of the single-use recovery codes, used up as it is checked.
 
 use super::PortalError;
+use super::totp;
 use crate::db::two_step::{self, TwoStepOwner};
-use crate::domain::totp;
 use crate::domain::two_step::SecondStepCode;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -69,8 +69,10 @@ pub fn authenticator_setup(
     account_name: &str,
     secret: &[u8],
 ) -> crate::api::security::AuthenticatorSetup {
-    let uri = totp::otpauth_uri(portal_name, account_name, secret);
-    let qr_svg = qrcode::QrCode::new(uri.as_bytes())
+    let uri = totp::otpauth_uri(portal_name, account_name, secret).unwrap_or_default();
+    let qr_svg = (!uri.is_empty())
+        .then(|| qrcode::QrCode::new(uri.as_bytes()).ok())
+        .flatten()
         .map(|code| {
             code.render::<qrcode::render::svg::Color>()
                 .min_dimensions(200, 200)
@@ -84,7 +86,7 @@ pub fn authenticator_setup(
         None => String::new(),
     };
     crate::api::security::AuthenticatorSetup {
-        secret: totp::in_groups_of_four(&totp::base32(secret)),
+        secret: totp::key_for_typing(secret),
         uri,
         qr_svg,
     }

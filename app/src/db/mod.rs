@@ -8,6 +8,7 @@ pub mod codes;
 pub mod demo;
 pub mod enrolment_queue;
 pub mod entities;
+pub mod form_answers;
 pub mod lockout;
 pub mod migrations;
 pub mod outbox;

@@ -17,5 +17,4 @@ pub mod relationship;
 pub mod sign_in;
 pub mod ssn;
 pub mod staff;
-pub mod totp;
 pub mod two_step;

@@ -2,6 +2,7 @@
 //! out), turn 2-step verification on or off, make new recovery codes, and see every device
 //! signed in, with sign-out of any of them.
 
+use super::components::form::{PageForm, form_action};
 use super::components::site::{PageTitle, WithSite};
 use crate::api::PortalError;
 use crate::api::security::{
@@ -43,14 +44,14 @@ struct Actions {
 #[component]
 pub fn AccountSecurityPage() -> impl IntoView {
     let actions = Actions {
-        change_password: ServerAction::new(),
-        begin: ServerAction::new(),
-        confirm: ServerAction::new(),
-        new_codes: ServerAction::new(),
-        turn_off: ServerAction::new(),
-        sign_out_device: ServerAction::new(),
-        sign_out_others: ServerAction::new(),
-        forget: ServerAction::new(),
+        change_password: form_action(),
+        begin: form_action(),
+        confirm: form_action(),
+        new_codes: form_action(),
+        turn_off: form_action(),
+        sign_out_device: form_action(),
+        sign_out_others: form_action(),
+        forget: form_action(),
     };
     let a = actions.clone();
     let overview = Resource::new(
@@ -139,7 +140,7 @@ fn PasswordForm(action: ServerAction<ChangePassword>, min_length: u32) -> impl I
     };
     view! {
         <p>"Changing your password signs you out on every other device."</p>
-        <ActionForm action>
+        <PageForm action>
             <div class="field">
                 <label for="current_password">"Current password"</label>
                 <input
@@ -181,7 +182,7 @@ fn PasswordForm(action: ServerAction<ChangePassword>, min_length: u32) -> impl I
                 />
             </div>
             <button type="submit" class="button">"Change password"</button>
-        </ActionForm>
+        </PageForm>
         <div role="alert" class="form-problem">
             {problem(action)}
         </div>
@@ -249,23 +250,23 @@ fn TwoStep(on: bool, codes_left: u64, actions: Actions) -> impl IntoView {
             {move || fresh().map(|codes| view! { <RecoveryCodes codes /> })}
             <p>{left}</p>
             <h3>"Make new recovery codes"</h3>
-            <ActionForm action=new_codes>
+            <PageForm action=new_codes>
                 {password_again("codes_password")}
                 <button type="submit" class="button button--secondary">
                     "Make new recovery codes"
                 </button>
-            </ActionForm>
+            </PageForm>
             <div role="alert" class="form-problem">
                 {problem(new_codes)}
             </div>
             <h3>"Turn off 2-step verification"</h3>
             <p>"Your account will then be protected by your password alone."</p>
-            <ActionForm action=turn_off>
+            <PageForm action=turn_off>
                 {password_again("off_password")}
                 <button type="submit" class="button button--secondary">
                     "Turn off 2-step verification"
                 </button>
-            </ActionForm>
+            </PageForm>
             <div role="alert" class="form-problem">
                 {problem(turn_off)}
             </div>
@@ -309,7 +310,7 @@ fn TwoStep(on: bool, codes_left: u64, actions: Actions) -> impl IntoView {
                             "Enter the 6-digit code the app shows, and your password. Other devices will be signed out."
                         </li>
                     </ol>
-                    <ActionForm action=confirm>
+                    <PageForm action=confirm>
                         <div class="field">
                             <label for="two_step_code">"Code from the app"</label>
                             <input
@@ -322,7 +323,7 @@ fn TwoStep(on: bool, codes_left: u64, actions: Actions) -> impl IntoView {
                         </div>
                         {password_again("two_step_password")}
                         <button type="submit" class="button">"Turn on"</button>
-                    </ActionForm>
+                    </PageForm>
                     <div role="alert" class="form-problem">
                         {problem(confirm)}
                     </div>
@@ -331,11 +332,11 @@ fn TwoStep(on: bool, codes_left: u64, actions: Actions) -> impl IntoView {
             }
             _ => {
                 view! {
-                    <ActionForm action=begin>
+                    <PageForm action=begin>
                         <button type="submit" class="button">
                             "Turn on 2-step verification"
                         </button>
-                    </ActionForm>
+                    </PageForm>
                     <div role="alert" class="form-problem">
                         {problem(begin)}
                     </div>
@@ -365,12 +366,12 @@ fn Devices(overview: AccountSecurity, actions: Actions) -> impl IntoView {
                 view! { <strong>"This device"</strong> }.into_any()
             } else {
                 view! {
-                    <ActionForm action=sign_out_device>
+                    <PageForm action=sign_out_device>
                         <input type="hidden" name="device" value=d.id />
                         <button type="submit" class="button button--secondary" aria-label=label>
                             "Sign out"
                         </button>
-                    </ActionForm>
+                    </PageForm>
                 }
                 .into_any()
             };
@@ -400,11 +401,11 @@ fn Devices(overview: AccountSecurity, actions: Actions) -> impl IntoView {
         {(others > 0)
             .then(|| {
                 view! {
-                    <ActionForm action=sign_out_others>
+                    <PageForm action=sign_out_others>
                         <button type="submit" class="button button--secondary">
                             "Sign out all other devices"
                         </button>
-                    </ActionForm>
+                    </PageForm>
                 }
             })}
         <Show when=move || sign_out_others.value().get().is_some_and(|r| r.is_ok())>
@@ -430,11 +431,11 @@ fn Devices(overview: AccountSecurity, actions: Actions) -> impl IntoView {
                             })
                             .collect_view()}
                     </ul>
-                    <ActionForm action=forget>
+                    <PageForm action=forget>
                         <button type="submit" class="button button--secondary">
                             "Forget remembered devices"
                         </button>
-                    </ActionForm>
+                    </PageForm>
                 }
             })}
     }

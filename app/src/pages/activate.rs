@@ -2,6 +2,7 @@
 //! a portal ID, a password and a reset question. The rules run here while typing, with the same
 //! messages the server gives, and again on the server, which decides.
 
+use super::components::form::{PageForm, form_action};
 use super::components::site::{PageTitle, WithSite};
 use crate::api::account::ActivateAccount;
 use crate::api::site::SiteInfo;
@@ -34,7 +35,7 @@ fn problem(text: Option<String>) -> String {
 
 #[component]
 fn ActivateForm(policy: OrganizationPolicy) -> impl IntoView {
-    let action = ServerAction::<ActivateAccount>::new();
+    let action = form_action::<ActivateAccount>();
     let policy = StoredValue::new(policy);
     let portal_id = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
@@ -83,7 +84,7 @@ fn ActivateForm(policy: OrganizationPolicy) -> impl IntoView {
 
     view! {
         <section class="card">
-            <ActionForm action>
+            <PageForm action>
                 <div class="field">
                     <label for="code">"Activation code"</label>
                     <input
@@ -163,7 +164,7 @@ fn ActivateForm(policy: OrganizationPolicy) -> impl IntoView {
                     </p>
                 </div>
                 <button type="submit" class="button">"Activate"</button>
-            </ActionForm>
+            </PageForm>
             <div role="alert" class="form-problem">
                 {move || action.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>

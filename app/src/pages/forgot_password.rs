@@ -1,6 +1,7 @@
 //! Forgotten password (A6), in two steps on one page: who you are (portal ID, SSN, date of
 //! birth), then your reset question and a new password.
 
+use super::components::form::{PageForm, form_action};
 use super::components::site::PageTitle;
 use crate::api::password_reset::{FinishPasswordReset, StartPasswordReset};
 use leptos::prelude::*;
@@ -8,8 +9,8 @@ use leptos_router::components::A;
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
-    let start = ServerAction::<StartPasswordReset>::new();
-    let finish = ServerAction::<FinishPasswordReset>::new();
+    let start = form_action::<StartPasswordReset>();
+    let finish = form_action::<FinishPasswordReset>();
     // Memos, so a refused attempt re-renders only the message, not the form being typed in.
     let challenge = Memo::new(move |_| start.value().get().and_then(Result::ok));
     let done = Memo::new(move |_| matches!(finish.value().get(), Some(Ok(()))));
@@ -41,7 +42,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 fn IdentityStep(start: ServerAction<StartPasswordReset>) -> impl IntoView {
     view! {
         <p>"Give your portal ID, Social Security number and date of birth."</p>
-        <ActionForm action=start>
+        <PageForm action=start>
             <div class="field">
                 <label for="portal_id">"Portal ID"</label>
                 <input id="portal_id" name="portal_id" autocomplete="username" required />
@@ -63,7 +64,7 @@ fn IdentityStep(start: ServerAction<StartPasswordReset>) -> impl IntoView {
                 <input id="date_of_birth" name="date_of_birth" type="date" autocomplete="bday" required />
             </div>
             <button type="submit" class="button">"Continue"</button>
-        </ActionForm>
+        </PageForm>
         <div role="alert" class="form-problem">
             {move || start.value().get().and_then(Result::err).map(|e| e.to_string())}
         </div>
@@ -79,7 +80,7 @@ fn AnswerStep(
     view! {
         <h2>"Your reset question"</h2>
         <p class="reset-question">{question}</p>
-        <ActionForm action=finish>
+        <PageForm action=finish>
             <input type="hidden" name="ticket" value=ticket />
             <div class="field">
                 <label for="answer">"Your answer"</label>
@@ -96,7 +97,7 @@ fn AnswerStep(
                 />
             </div>
             <button type="submit" class="button">"Change password"</button>
-        </ActionForm>
+        </PageForm>
         <div role="alert" class="form-problem">
             {move || finish.value().get().and_then(Result::err).map(|e| e.to_string())}
         </div>

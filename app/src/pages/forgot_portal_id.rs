@@ -1,6 +1,7 @@
 //! Forgotten portal ID (A7): call the help line for an access code, enter it with your SSN and
 //! date of birth, see your portal ID, and choose a new password.
 
+use super::components::form::{PageForm, form_action};
 use super::components::site::{PageTitle, WithSite};
 use crate::api::portal_id_recovery::{ChooseNewPassword, RecoverPortalId};
 use crate::api::site::SiteInfo;
@@ -9,8 +10,8 @@ use leptos_router::components::A;
 
 #[component]
 pub fn ForgotPortalIdPage() -> impl IntoView {
-    let recover = ServerAction::<RecoverPortalId>::new();
-    let choose = ServerAction::<ChooseNewPassword>::new();
+    let recover = form_action::<RecoverPortalId>();
+    let choose = form_action::<ChooseNewPassword>();
     // Memos, so a refused attempt re-renders only the message, not the form being typed in.
     let recovered = Memo::new(move |_| recover.value().get().and_then(Result::ok));
     let done = Memo::new(move |_| matches!(choose.value().get(), Some(Ok(()))));
@@ -30,7 +31,7 @@ pub fn ForgotPortalIdPage() -> impl IntoView {
                                 </p>
                             }
                         } />
-                        <ActionForm action=recover>
+                        <PageForm action=recover>
                             <div class="field">
                                 <label for="access_code">"Access code"</label>
                                 <input id="access_code" name="access_code" autocomplete="one-time-code" required />
@@ -44,7 +45,7 @@ pub fn ForgotPortalIdPage() -> impl IntoView {
                                 <input id="date_of_birth" name="date_of_birth" type="date" autocomplete="bday" required />
                             </div>
                             <button type="submit" class="button">"Continue"</button>
-                        </ActionForm>
+                        </PageForm>
                         <div role="alert" class="form-problem">
                             {move || recover.value().get().and_then(Result::err).map(|e| e.to_string())}
                         </div>
@@ -63,14 +64,14 @@ pub fn ForgotPortalIdPage() -> impl IntoView {
                     view! {
                         <p class="recovered-id">"Your portal ID is " <strong>{r.portal_id}</strong></p>
                         <p>"Now choose a new password."</p>
-                        <ActionForm action=choose>
+                        <PageForm action=choose>
                             <input type="hidden" name="ticket" value=r.ticket />
                             <div class="field">
                                 <label for="new_password">"New password"</label>
                                 <input id="new_password" name="new_password" type="password" autocomplete="new-password" required />
                             </div>
                             <button type="submit" class="button">"Change password"</button>
-                        </ActionForm>
+                        </PageForm>
                         <div role="alert" class="form-problem">
                             {move || choose.value().get().and_then(Result::err).map(|e| e.to_string())}
                         </div>

@@ -1,6 +1,7 @@
 //! Asking for an activation code by email (A2, online): for patients whose email address is on
 //! file. The page says the same thing whatever the server found.
 
+use super::components::form::{PageForm, form_action};
 use super::components::site::{PageTitle, WithSite};
 use crate::api::enrolment::RequestActivationCode;
 use crate::api::site::SiteInfo;
@@ -9,7 +10,7 @@ use leptos_router::components::A;
 
 #[component]
 pub fn RequestActivationCodePage() -> impl IntoView {
-    let action = ServerAction::<RequestActivationCode>::new();
+    let action = form_action::<RequestActivationCode>();
     view! {
         <PageTitle page="Ask for an activation code" />
         <h1>"Ask for an activation code"</h1>
@@ -17,7 +18,7 @@ pub fn RequestActivationCodePage() -> impl IntoView {
             "If your email address is already on file with us, we can email you a one-time activation code. Enter your details exactly as we have them."
         </p>
         <section class="card">
-            <ActionForm action>
+            <PageForm action>
                 <div class="field">
                     <label for="given_name">"Given name"</label>
                     <input id="given_name" name="given_name" autocomplete="given-name" required />
@@ -41,7 +42,7 @@ pub fn RequestActivationCodePage() -> impl IntoView {
                     <input id="email" name="email" type="email" autocomplete="email" required />
                 </div>
                 <button type="submit" class="button">"Email me a code"</button>
-            </ActionForm>
+            </PageForm>
             <div role="alert" class="form-problem">
                 {move || action.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>

@@ -3,6 +3,7 @@
 //! its answer.
 
 use super::components::account_menu::bump_auth_version;
+use super::components::form::{PageForm, form_action, go_on_without_script};
 use super::components::site::{PageTitle, WithSite};
 use crate::api::account::{SignIn, SignInNext};
 use crate::api::security::VerifySignInCode;
@@ -13,21 +14,25 @@ use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = ServerAction::<SignIn>::new();
-    let second_step = ServerAction::<VerifySignInCode>::new();
+    let action = form_action::<SignIn>();
+    let second_step = form_action::<VerifySignInCode>();
+    // Where a sign-in that went through goes next: after a recovery code, the security page,
+    // which shows how many are left.
+    let next_page = move || {
+        let done = matches!(action.value().get(), Some(Ok(SignInNext::Done)));
+        match second_step.value().get().and_then(Result::ok) {
+            Some(passed) if passed.recovery_codes_left.is_some() => Some("/account/security"),
+            Some(_) => Some("/"),
+            None => done.then_some("/"),
+        }
+    };
+    if let Some(to) = untrack(next_page) {
+        go_on_without_script(to);
+    }
     let navigate = use_navigate();
     Effect::new(move |_| {
-        let done = matches!(action.value().get(), Some(Ok(SignInNext::Done)));
-        let passed = second_step.value().get().and_then(Result::ok);
-        if done || passed.is_some() {
+        if let Some(to) = next_page() {
             bump_auth_version();
-            // After a recovery code, the security page shows how many are left.
-            let used_recovery_code = passed.is_some_and(|p| p.recovery_codes_left.is_some());
-            let to = if used_recovery_code {
-                "/account/security"
-            } else {
-                "/"
-            };
             navigate(to, Default::default());
         }
     });
@@ -41,7 +46,7 @@ pub fn SignInPage() -> impl IntoView {
                 when=needs_second_step
                 fallback=move || {
                     view! {
-                        <ActionForm action>
+                        <PageForm action>
                             <div class="field">
                                 <label for="portal_id">"Portal ID"</label>
                                 <input
@@ -62,7 +67,7 @@ pub fn SignInPage() -> impl IntoView {
                                 />
                             </div>
                             <button type="submit" class="button">"Sign in"</button>
-                        </ActionForm>
+                        </PageForm>
                         <div role="alert" class="form-problem">
                             {move || action.value().get().and_then(Result::err).map(|e| e.to_string())}
                         </div>
@@ -93,7 +98,7 @@ fn SecondStepForm(action: ServerAction<VerifySignInCode>) -> impl IntoView {
         <p>
             "Open your authenticator app and enter the 6-digit code it shows for this portal. No phone? Enter one of your recovery codes instead."
         </p>
-        <ActionForm action>
+        <PageForm action>
             <div class="field">
                 <label for="code">"Code"</label>
                 <input
@@ -119,7 +124,7 @@ fn SecondStepForm(action: ServerAction<VerifySignInCode>) -> impl IntoView {
                 </label>
             </div>
             <button type="submit" class="button">"Verify"</button>
-        </ActionForm>
+        </PageForm>
         <div role="alert" class="form-problem">
             {move || action.value().get().and_then(Result::err).map(|e| e.to_string())}
         </div>

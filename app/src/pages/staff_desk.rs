@@ -1,6 +1,7 @@
 //! The enrolment desk (A2): find a patient (by medical record number, or by family name and date
 //! of birth) or register a new one, then issue a one-time activation code to print for them. Front desk and administrators only (the server decides).
 
+use super::components::form::{PageForm, answer_position, form_action};
 use super::components::site::PageTitle;
 use crate::api::desk::{
     DeskFindPatient, DeskIssueAccessCode, DeskIssueActivationCode, DeskPatient,
@@ -43,15 +44,34 @@ pub fn StaffDeskPage() -> impl IntoView {
 
 #[component]
 fn Desk() -> impl IntoView {
-    let find = ServerAction::<DeskFindPatient>::new();
-    let search = ServerAction::<DeskSearchPatients>::new();
-    let register = ServerAction::<DeskRegisterPatient>::new();
-    let issue = ServerAction::<DeskIssueActivationCode>::new();
-    let access = ServerAction::<DeskIssueAccessCode>::new();
-    let unlock = ServerAction::<DeskUnlockAccount>::new();
-    let reset = ServerAction::<DeskResetTwoStep>::new();
-    // The patient the desk is working with: the last one found or registered.
-    let found = RwSignal::new(None::<DeskPatient>);
+    let find = form_action::<DeskFindPatient>();
+    let search = form_action::<DeskSearchPatients>();
+    let register = form_action::<DeskRegisterPatient>();
+    let issue = form_action::<DeskIssueActivationCode>();
+    let access = form_action::<DeskIssueAccessCode>();
+    let unlock = form_action::<DeskUnlockAccount>();
+    let reset = form_action::<DeskResetTwoStep>();
+    // The patient the desk is working with: the last one found or registered (without
+    // JavaScript, the newest of the answers the page came back with).
+    let newest_kept = [
+        (
+            answer_position::<DeskFindPatient>(),
+            find.value().get_untracked(),
+        ),
+        (
+            answer_position::<DeskRegisterPatient>(),
+            register.value().get_untracked(),
+        ),
+        (
+            answer_position::<DeskResetTwoStep>(),
+            reset.value().get_untracked(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(at, answer)| Some((at?, answer?.ok()?)))
+    .max_by_key(|(at, _)| *at)
+    .map(|(_, patient)| patient);
+    let found = RwSignal::new(newest_kept);
     Effect::new(move |_| {
         if let Some(Ok(patient)) = find.value().get() {
             found.set(Some(patient));
@@ -70,18 +90,18 @@ fn Desk() -> impl IntoView {
     view! {
         <section class="card no-print">
             <h2>"Find a patient"</h2>
-            <ActionForm action=find>
+            <PageForm action=find>
                 <div class="field">
                     <label for="medical_record_number">"Medical record number"</label>
                     <input id="medical_record_number" name="medical_record_number" required />
                 </div>
                 <button type="submit" class="button">"Find patient"</button>
-            </ActionForm>
+            </PageForm>
             <div role="alert" class="form-problem">
                 {move || find.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>
             <h3>"No record number? Search by name and date of birth"</h3>
-            <ActionForm action=search>
+            <PageForm action=search>
                 <div class="field">
                     <label for="search_family_name">"Family name"</label>
                     <input id="search_family_name" name="family_name" autocomplete="off" required />
@@ -91,7 +111,7 @@ fn Desk() -> impl IntoView {
                     <input id="search_date_of_birth" name="date_of_birth" type="date" required />
                 </div>
                 <button type="submit" class="button button--secondary">"Search"</button>
-            </ActionForm>
+            </PageForm>
             <div role="alert" class="form-problem">
                 {move || search.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>
@@ -121,7 +141,7 @@ fn Desk() -> impl IntoView {
                                                     p.medical_record_number,
                                                 )}
                                             </p>
-                                            <ActionForm action=find>
+                                            <PageForm action=find>
                                                 <input
                                                     type="hidden"
                                                     name="medical_record_number"
@@ -130,7 +150,7 @@ fn Desk() -> impl IntoView {
                                                 <button type="submit" class="button button--secondary" aria-label=label>
                                                     "Open"
                                                 </button>
-                                            </ActionForm>
+                                            </PageForm>
                                         </li>
                                     }
                                 })
@@ -183,7 +203,7 @@ fn RegisterPatient(register: ServerAction<DeskRegisterPatient>) -> impl IntoView
         <section class="card no-print" aria-labelledby="register-heading">
             <h2 id="register-heading">"Register a new patient"</h2>
             <p>"Search first: a patient already on record must not get a second record."</p>
-            <ActionForm action=register>
+            <PageForm action=register>
                 <div class="field">
                     <label for="new_given_name">"Given name"</label>
                     <input id="new_given_name" name="patient[given_name]" autocomplete="off" required />
@@ -211,7 +231,7 @@ fn RegisterPatient(register: ServerAction<DeskRegisterPatient>) -> impl IntoView
                     <p id="new_ssn-hint" class="hint">"Needed for the patient to recover a forgotten password or portal ID online. Stored encrypted; only the last 4 digits are ever shown."</p>
                 </div>
                 <button type="submit" class="button">"Register patient"</button>
-            </ActionForm>
+            </PageForm>
             <div role="alert" class="form-problem">
                 {move || register.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>
@@ -284,7 +304,7 @@ fn PatientCard(
                 <dt>"Portal account"</dt>
                 <dd>{if patient.has_account { "Yes" } else { "Not yet" }}</dd>
             </dl>
-            <ActionForm action=issue>
+            <PageForm action=issue>
                 <input type="hidden" name="medical_record_number" value=patient.medical_record_number />
                 <fieldset class="choices">
                     <legend>"How is the patient enrolling?"</legend>
@@ -298,7 +318,7 @@ fn PatientCard(
                     </label>
                 </fieldset>
                 <button type="submit" class="button">"Issue activation code"</button>
-            </ActionForm>
+            </PageForm>
             <div role="alert" class="form-problem">
                 {move || issue.value().get().and_then(Result::err).map(|e| e.to_string())}
             </div>
@@ -307,10 +327,10 @@ fn PatientCard(
                     view! {
                         <div class="notice">
                             <p>"This account is locked after too many failed attempts."</p>
-                            <ActionForm action=unlock>
+                            <PageForm action=unlock>
                                 <input type="hidden" name="medical_record_number" value=unlock_mrn />
                                 <button type="submit" class="button">"Unlock account"</button>
-                            </ActionForm>
+                            </PageForm>
                         </div>
                     }
                 })}
@@ -328,10 +348,10 @@ fn PatientCard(
             {two_step_on.then(|| view! {
                 <h3>"Lost phone and recovery codes"</h3>
                 <p>"After confirming who is asking, turn off 2-step verification: the patient then signs in with their password and can turn it on again."</p>
-                <ActionForm action=reset>
+                <PageForm action=reset>
                     <input type="hidden" name="medical_record_number" value=reset_mrn />
                     <button type="submit" class="button">"Turn off 2-step verification"</button>
-                </ActionForm>
+                </PageForm>
             })}
             <div role="alert" class="form-problem">
                 {move || reset.value().get().and_then(Result::err).map(|e| e.to_string())}
@@ -342,10 +362,10 @@ fn PatientCard(
             {has_account.then(|| view! {
                 <h3>"Forgotten portal ID"</h3>
                 <p>"After confirming who is calling, give them an access code (it works for a day)."</p>
-                <ActionForm action=access>
+                <PageForm action=access>
                     <input type="hidden" name="medical_record_number" value=mrn />
                     <button type="submit" class="button">"Issue portal ID access code"</button>
-                </ActionForm>
+                </PageForm>
                 <div role="alert" class="form-problem">
                     {move || access.value().get().and_then(Result::err).map(|e| e.to_string())}
                 </div>

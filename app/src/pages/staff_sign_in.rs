@@ -2,6 +2,7 @@
 //! first sign-in asks for the set-up code given with the account, then shows the key to add to
 //! the app.
 
+use super::components::form::{PageForm, form_action, go_on_without_script};
 use super::components::site::PageTitle;
 use crate::api::security::AuthenticatorSetup;
 use crate::api::staff_sign_in::{StaffSecondStep, StaffSetUp, StaffSignIn, StaffVerifyCode};
@@ -10,11 +11,14 @@ use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn StaffSignInPage() -> impl IntoView {
-    let sign_in = ServerAction::<StaffSignIn>::new();
-    let verify = ServerAction::<StaffVerifyCode>::new();
-    let set_up = ServerAction::<StaffSetUp>::new();
+    let sign_in = form_action::<StaffSignIn>();
+    let verify = form_action::<StaffVerifyCode>();
+    let set_up = form_action::<StaffSetUp>();
     let authenticator = Memo::new(move |_| set_up.value().get().and_then(Result::ok));
     let step = Memo::new(move |_| sign_in.value().get().and_then(Result::ok));
+    if let Some(Ok(None)) = verify.value().get_untracked() {
+        go_on_without_script("/staff/desk");
+    }
     let navigate = use_navigate();
     // Straight to the desk, unless this sign-in set up the authenticator: then the recovery
     // codes are shown first, once.
@@ -46,7 +50,7 @@ pub fn StaffSignInPage() -> impl IntoView {
                 }
                 (None, None) => {
                     view! {
-                        <ActionForm action=sign_in>
+                        <PageForm action=sign_in>
                             <div class="field">
                                 <label for="username">"Username"</label>
                                 <input id="username" name="username" autocomplete="username" required />
@@ -62,7 +66,7 @@ pub fn StaffSignInPage() -> impl IntoView {
                                 />
                             </div>
                             <button type="submit" class="button">"Continue"</button>
-                        </ActionForm>
+                        </PageForm>
                         <div role="alert" class="form-problem">
                             {move || sign_in.value().get().and_then(Result::err).map(|e| e.to_string())}
                         </div>
@@ -75,7 +79,7 @@ pub fn StaffSignInPage() -> impl IntoView {
                         <p>
                             "Staff sign in with a code from an authenticator app. First enter the set-up code you were given with your account."
                         </p>
-                        <ActionForm action=set_up>
+                        <PageForm action=set_up>
                             <div class="field">
                                 <label for="setup_code">"Set-up code"</label>
                                 <input
@@ -90,7 +94,7 @@ pub fn StaffSignInPage() -> impl IntoView {
                                 </p>
                             </div>
                             <button type="submit" class="button">"Set up"</button>
-                        </ActionForm>
+                        </PageForm>
                         <div role="alert" class="form-problem">
                             {move || set_up.value().get().and_then(Result::err).map(|e| e.to_string())}
                         </div>
@@ -128,7 +132,7 @@ pub fn StaffSignInPage() -> impl IntoView {
                         });
                     view! {
                         {setup}
-                        <ActionForm action=verify>
+                        <PageForm action=verify>
                             <div class="field">
                                 <label for="code">"Authenticator code"</label>
                                 <input
@@ -143,7 +147,7 @@ pub fn StaffSignInPage() -> impl IntoView {
                                 </p>
                             </div>
                             <button type="submit" class="button">"Verify"</button>
-                        </ActionForm>
+                        </PageForm>
                         <div role="alert" class="form-problem">
                             {move || verify.value().get().and_then(Result::err).map(|e| e.to_string())}
                         </div>

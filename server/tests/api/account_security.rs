@@ -6,10 +6,10 @@
 use crate::helpers::{
     BACKENDS, TestApp, body_text, session_cookie, set_cookie_header, set_cookie_value, spawn_app,
 };
+use app::api::totp;
 use app::db::audit::Outcome;
 use app::db::entities::{audit_log, portal_account};
 use app::domain::clock::Clock;
-use app::domain::totp;
 use chrono::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -74,7 +74,7 @@ async fn alex(app: &TestApp) -> portal_account::Model {
 async fn app_code(app: &TestApp) -> String {
     let sealed = alex(app).await.totp_secret_sealed.unwrap();
     let secret = app.state.vault.open_secret(&sealed).unwrap();
-    totp::code_at(&secret, totp::step_of(app.clock.now()))
+    totp::code_at(&secret, app.clock.now())
 }
 
 /// Alex, activated and signed in, turns 2-step verification on. Returns the session and the

@@ -381,7 +381,7 @@ async fn a2_tries_sent_together_cannot_get_past_the_limit() {
 }
 
 /// Issues a help-line access code (A7) for a demo person, as the desk does.
-async fn access_code_for(app: &TestApp, given_name: &str) -> String {
+pub async fn access_code_for(app: &TestApp, given_name: &str) -> String {
     let person_id = app.demo_person(given_name).await;
     let (code, _) = issue_code(
         &app.state.db,

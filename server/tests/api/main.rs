@@ -10,6 +10,7 @@ mod guard;
 mod hardening;
 mod health;
 mod helpers;
+mod no_script;
 mod pages;
 mod password_reset;
 mod security;

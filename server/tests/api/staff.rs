@@ -1,9 +1,9 @@
 //! Staff sign-in with required 2-step verification, and the enrolment desk, through the HTTP API.
 
 use crate::helpers::{BACKENDS, Backend, TestApp, session_cookie, spawn_app};
+use app::api::totp;
 use app::db::demo::DEMO_STAFF_PASSWORD;
 use app::domain::clock::Clock;
-use app::domain::totp;
 use chrono::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -20,7 +20,7 @@ pub async fn current_code(app: &TestApp, username: &str) -> String {
         .vault
         .open_secret(&member.totp_secret_sealed.unwrap())
         .unwrap();
-    totp::code_at(&secret, totp::step_of(app.clock.now()))
+    totp::code_at(&secret, app.clock.now())
 }
 
 /// Signs a demo staff member in with password and authenticator code; returns the session token.

@@ -2,6 +2,7 @@
 
 pub mod audit_log;
 pub mod enrolment_request;
+pub mod form_answer;
 pub mod mail_message;
 pub mod one_time_code;
 pub mod organization;

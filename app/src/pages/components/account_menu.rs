@@ -1,6 +1,7 @@
 //! The signed-in state in the page header: who is signed in and a sign-out button, or a sign-in
 //! link. Pages that change who is signed in bump [`AuthVersion`] so the header asks again.
 
+use super::form::{PageForm, form_action};
 use super::site::WithSite;
 use crate::api::account::SignOut;
 use crate::api::site::SiteInfo;
@@ -22,7 +23,7 @@ pub fn bump_auth_version() {
 
 #[component]
 pub fn AccountMenu() -> impl IntoView {
-    let sign_out = ServerAction::<SignOut>::new();
+    let sign_out = form_action::<SignOut>();
     Effect::new(move |_| {
         if sign_out.version().get() > 0 {
             bump_auth_version();
@@ -37,11 +38,11 @@ pub fn AccountMenu() -> impl IntoView {
                             {format!("Signed in as {}", patient.given_name)}
                         </span>
                         <A href="/account/security">"Account security"</A>
-                        <ActionForm action=sign_out>
+                        <PageForm action=sign_out>
                             <button type="submit" class="button button--quiet">
                                 "Sign out"
                             </button>
-                        </ActionForm>
+                        </PageForm>
                     }
                         .into_any()
                 }

@@ -1,0 +1,226 @@
+//! Forms that work without JavaScript. With JavaScript, a form calls its server function and the
+//! page shows the answer. Without it, the browser posts the form to the server function itself;
+//! the server (`server::forms` in the server crate) then keeps the function's answer here and
+//! sends the browser back to the page it came from (post/redirect/get), and the page, rendered on
+//! the server, shows the answer as it would have with JavaScript: an error next to the field, or
+//! the next step. A page's answers stay while the browser stays on the page (reloading shows the
+//! same step), for [`crate::db::form_answers::KEPT_FOR`] at most; showing any other page forgets
+//! them.
+
+use serde::{Deserialize, Serialize};
+
+/// The cookie with the browser's token for its kept answers.
+pub const ANSWERS_COOKIE: &str = "__Host-portal_answers";
+
+/// The hidden field that names the page a form was posted from, where its answer is shown.
+pub const PAGE_FIELD: &str = "__page";
+
+/// One server function's answer, as it went over the wire: its JSON value, or its error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormAnswer {
+    /// The server function's path (`ServerFn::PATH`).
+    pub function: String,
+    pub ok: bool,
+    pub body: String,
+}
+
+/// The answers to the forms posted from one page, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormAnswers {
+    /// The page's path and query, as the form named it.
+    pub page: String,
+    pub answers: Vec<FormAnswer>,
+}
+
+impl FormAnswers {
+    pub fn new(page: &str) -> Self {
+        Self {
+            page: page.to_owned(),
+            answers: Vec::new(),
+        }
+    }
+
+    /// The page's path, without its query.
+    pub fn path(&self) -> &str {
+        page_path(&self.page)
+    }
+
+    /// Adds the answer of a form posted again from the same page. A form answered before is
+    /// answered anew, and what was answered after it (a later step) no longer holds.
+    pub fn record(&mut self, answer: FormAnswer) {
+        if let Some(at) = self
+            .answers
+            .iter()
+            .position(|a| a.function == answer.function)
+        {
+            self.answers.truncate(at);
+        }
+        self.answers.push(answer);
+    }
+
+    /// Where the answer of `function` stands among the page's answers (later is newer).
+    pub fn position(&self, function: &str) -> Option<usize> {
+        self.answers.iter().position(|a| a.function == function)
+    }
+
+    pub fn answer(&self, function: &str) -> Option<&FormAnswer> {
+        self.answers.iter().find(|a| a.function == function)
+    }
+}
+
+/// The path of a page address (`/sign-in?x=1` → `/sign-in`).
+pub fn page_path(page: &str) -> &str {
+    page.split_once('?').map_or(page, |(path, _)| path)
+}
+
+/// The page a form says it was posted from, if it is one of this site's pages: a path of our own
+/// (never `//host`, a scheme or a server function), so the answer cannot send the browser
+/// elsewhere.
+pub fn checked_page(page: &str) -> Option<&str> {
+    let fine = page.starts_with('/')
+        && !page.starts_with("//")
+        && !page.starts_with("/api/")
+        && page.len() <= 512
+        && page
+            .chars()
+            .all(|c| c.is_ascii_graphic() && c != '\\' && c != '#');
+    fine.then_some(page)
+}
+
+/// The answers the server kept for the page this request renders (server only; see the server's
+/// form middleware, which puts them in the request).
+pub fn of_this_request() -> Option<FormAnswers> {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<FormAnswers>().cloned())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod server {
+    use super::*;
+    use crate::db::form_answers;
+    use crate::state::AppState;
+    use sea_orm::DbErr;
+
+    /// Keeps `answer` with the answers the browser's `token` holds for `page` (a new token when
+    /// it holds none, or holds another page's). When the answer `ended_a_session`, the earlier
+    /// answers go: nothing answered inside a session outlives it. Returns the token to give the
+    /// browser.
+    pub async fn record(
+        state: &AppState,
+        token: Option<&str>,
+        page: &str,
+        answer: FormAnswer,
+        ended_a_session: bool,
+    ) -> Result<String, DbErr> {
+        let now = state.clock.now();
+        let kept = match token {
+            Some(_) if ended_a_session => None,
+            Some(token) => {
+                form_answers::find(&state.db, &state.tokens, &state.vault, token, now).await?
+            }
+            None => None,
+        };
+        let mut answers = kept
+            .and_then(|(_, json)| serde_json::from_slice::<FormAnswers>(&json).ok())
+            .filter(|kept| kept.path() == page_path(page))
+            .unwrap_or_default();
+        answers.page = page.to_owned();
+        answers.record(answer);
+        let token = match token {
+            Some(token) => token.to_owned(),
+            None => crate::db::tokens::TokenHasher::new_token(),
+        };
+        let json = serde_json::to_vec(&answers).unwrap_or_default();
+        form_answers::keep(
+            &state.db,
+            &state.tokens,
+            &state.vault,
+            &token,
+            page,
+            &json,
+            now,
+        )
+        .await?;
+        Ok(token)
+    }
+
+    /// The answers the browser's `token` holds for the page at `path`. Answers for another page
+    /// are forgotten (the browser moved on).
+    pub async fn for_page(
+        state: &AppState,
+        token: &str,
+        path: &str,
+    ) -> Result<Option<FormAnswers>, DbErr> {
+        let now = state.clock.now();
+        let kept = form_answers::find(&state.db, &state.tokens, &state.vault, token, now)
+            .await?
+            .and_then(|(_, json)| serde_json::from_slice::<FormAnswers>(&json).ok());
+        match kept {
+            Some(answers) if answers.path() == path => Ok(Some(answers)),
+            _ => {
+                form_answers::forget(&state.db, &state.tokens, token).await?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(function: &str, body: &str) -> FormAnswer {
+        FormAnswer {
+            function: function.into(),
+            ok: true,
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn answering_a_step_again_drops_the_later_steps() {
+        let mut page = FormAnswers::new("/forgot-password");
+        page.record(answer("/api/start", "1"));
+        page.record(answer("/api/finish", "2"));
+        assert_eq!(page.position("/api/finish"), Some(1));
+        page.record(answer("/api/start", "3"));
+        assert_eq!(page.answers, vec![answer("/api/start", "3")]);
+        page.record(answer("/api/finish", "4"));
+        page.record(answer("/api/finish", "5"));
+        assert_eq!(
+            page.answers,
+            vec![answer("/api/start", "3"), answer("/api/finish", "5")]
+        );
+        assert_eq!(
+            page.answer("/api/finish").map(|a| a.body.as_str()),
+            Some("5")
+        );
+    }
+
+    #[test]
+    fn only_our_own_pages_are_returned_to() {
+        assert_eq!(checked_page("/sign-in"), Some("/sign-in"));
+        assert_eq!(checked_page("/staff/desk?x=1"), Some("/staff/desk?x=1"));
+        for bad in [
+            "",
+            "sign-in",
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/api/sign-in",
+            "/a b",
+            "/a#b",
+            "/\u{e9}",
+        ] {
+            assert_eq!(checked_page(bad), None, "{bad:?}");
+        }
+        assert_eq!(page_path("/sign-in?x=1"), "/sign-in");
+    }
+}

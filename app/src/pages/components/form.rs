@@ -1,0 +1,130 @@
+//! Forms that work with and without JavaScript (see [`crate::api::form_answers`]). Every page
+//! form is a [`PageForm`] whose action comes from [`form_action`]: with JavaScript, it calls the
+//! server function in place; without, it posts, and the page comes back rendered by the server
+//! with the answer already in the action, so the same view shows it.
+
+use crate::api::form_answers::{self, FormAnswers, PAGE_FIELD};
+use leptos::prelude::*;
+use leptos::reactive::owner::Owner;
+use leptos::server::SharedValue;
+use leptos::server_fn::client::Client;
+use leptos::server_fn::codec::PostUrl;
+use leptos::server_fn::error::{FromServerFnError, IntoAppError, ServerFnErrorErr};
+use leptos::server_fn::request::ClientReq;
+use leptos::server_fn::{Http, ServerFn};
+use leptos_router::hooks::use_location;
+use serde::de::DeserializeOwned;
+
+/// The answers the server kept for the page it rendered.
+#[derive(Clone, Copy)]
+struct KeptAnswers {
+    answers: StoredValue<Option<FormAnswers>>,
+}
+
+/// Called once, at the root: the answers of this request (server), carried into the page's
+/// hydration so that the browser starts from the page it was sent.
+pub fn provide_form_answers() {
+    let answers = SharedValue::new(form_answers::of_this_request).into_inner();
+    provide_context(KeptAnswers {
+        answers: StoredValue::new(answers),
+    });
+}
+
+/// The kept answers describe the page the server rendered: they hold while it renders, and in
+/// the browser while that page is hydrated, never for pages the browser goes on to show itself.
+fn kept_answers() -> Option<KeptAnswers> {
+    let rendering_the_sent_page = cfg!(feature = "ssr")
+        || Owner::current_shared_context().is_some_and(|sc| sc.during_hydration());
+    rendering_the_sent_page
+        .then(use_context::<KeptAnswers>)
+        .flatten()
+}
+
+fn kept_answer(function: &str) -> Option<form_answers::FormAnswer> {
+    let kept = kept_answers()?;
+    let here = use_location().pathname.get_untracked();
+    kept.answers.with_value(|answers| {
+        answers
+            .as_ref()
+            .filter(|answers| answers.path() == here)
+            .and_then(|answers| answers.answer(function).cloned())
+    })
+}
+
+/// The action of a form on this page, holding the answer the server kept for it when the form
+/// was posted without JavaScript.
+pub fn form_action<S>() -> ServerAction<S>
+where
+    S: ServerFn + Clone + Send + Sync + 'static,
+    S::Output: DeserializeOwned + Send + Sync + 'static,
+    S::Error: FromServerFnError + Send + Sync + 'static,
+{
+    let action = ServerAction::<S>::new();
+    if let Some(answer) = kept_answer(S::PATH) {
+        let value = if answer.ok {
+            serde_json::from_str::<S::Output>(&answer.body)
+                .map_err(|e| ServerFnErrorErr::Deserialization(e.to_string()).into_app_error())
+        } else {
+            Err(S::Error::de(answer.body.into()))
+        };
+        action.value().set(Some(value));
+    }
+    action
+}
+
+/// Where the answer to `S` stands among the answers kept for this page (later is newer), for a
+/// view that shows whichever of several forms was answered last.
+pub fn answer_position<S: ServerFn>() -> Option<usize> {
+    let kept = kept_answers()?;
+    let here = use_location().pathname.get_untracked();
+    kept.answers.with_value(|answers| {
+        answers
+            .as_ref()
+            .filter(|answers| answers.path() == here)
+            .and_then(|answers| answers.position(S::PATH))
+    })
+}
+
+/// Sends a browser without JavaScript on to `to` when the page it came back to is done (a
+/// sign-in that succeeded). With JavaScript, the page's own navigation does it.
+pub fn go_on_without_script(to: &str) {
+    #[cfg(feature = "ssr")]
+    leptos_axum::redirect(to);
+    #[cfg(not(feature = "ssr"))]
+    let _ = to;
+}
+
+/// A form that posts to its server function, naming the page it is on so that, without
+/// JavaScript, the answer comes back to this page.
+#[component]
+pub fn PageForm<S, OutputProtocol>(action: ServerAction<S>, children: Children) -> impl IntoView
+where
+    S: DeserializeOwned
+        + ServerFn<Protocol = Http<PostUrl, OutputProtocol>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    <<S::Client as Client<S::Error>>::Request as ClientReq<S::Error>>::FormData:
+        From<leptos::web_sys::FormData>,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+    <S as ServerFn>::Client: Client<<S as ServerFn>::Error>,
+{
+    let location = use_location();
+    let (path, query) = (
+        location.pathname.get_untracked(),
+        location.search.get_untracked(),
+    );
+    let page = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
+    view! {
+        <ActionForm action>
+            <input type="hidden" name=PAGE_FIELD value=page />
+            {children()}
+        </ActionForm>
+    }
+}

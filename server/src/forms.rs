@@ -1,0 +1,188 @@
+//! Forms posted without JavaScript (see [`app::api::form_answers`]). A browser without
+//! JavaScript posts a form straight to its server function and expects a page back. Here, such a
+//! post has its function answer as it answers scripts; the answer is kept for the page the form
+//! names in its hidden `__page` field, and the browser is sent back there (303 See Other, so a
+//! reload does not post again). When that page is rendered, its kept answers go into the request
+//! for the page's forms to show.
+
+use app::api::form_answers::{self, ANSWERS_COOKIE, FormAnswer, PAGE_FIELD};
+use app::api::request::{SESSION_COOKIE, cookie_in, host_cookie};
+use app::db::form_answers::KEPT_FOR;
+use app::state::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+
+/// Where server functions are served.
+const FUNCTIONS: &str = "/api/";
+
+/// The largest answer kept for a page (an authenticator's QR code is the largest we send).
+const LARGEST_ANSWER: usize = 256 * 1024;
+
+pub async fn no_script_forms(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if req.method() == Method::POST && path.starts_with(FUNCTIONS) && is_form_post(req.headers()) {
+        return answer_form(state, req, next).await;
+    }
+    if req.method() == Method::GET
+        && !path.starts_with(FUNCTIONS)
+        && accepts_html(req.headers())
+        && let Some(token) = cookie_in(req.headers(), ANSWERS_COOKIE)
+    {
+        return page_with_answers(state, token, req, next).await;
+    }
+    next.run(req).await
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// A browser posting a form itself: it sends the form's fields and wants a page back. (Scripts
+/// calling server functions ask for JSON.)
+fn is_form_post(headers: &HeaderMap) -> bool {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    form && accepts_html(headers)
+}
+
+fn answers_cookie(token: &str, max_age_seconds: i64) -> Option<HeaderValue> {
+    HeaderValue::from_str(&host_cookie(ANSWERS_COOKIE, token, max_age_seconds)).ok()
+}
+
+fn went_wrong() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. Please try again, or call the help line.",
+    )
+        .into_response()
+}
+
+async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    // The router's body limit applies to this read.
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The form was too large to send.",
+        )
+            .into_response();
+    };
+    // The fields go on without the page's; the serializer is not `Send`, so it ends here.
+    let (page, fields) = {
+        let mut page = None;
+        let mut fields = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in form_urlencoded::parse(&bytes) {
+            if name == PAGE_FIELD {
+                page = page.or(Some(value.into_owned()));
+            } else {
+                fields.append_pair(&name, &value);
+            }
+        }
+        (page, fields.finish())
+    };
+    let page = page
+        .as_deref()
+        .and_then(form_answers::checked_page)
+        .unwrap_or("/")
+        .to_owned();
+    let token = cookie_in(&parts.headers, ANSWERS_COOKIE);
+    let function = parts.uri.path().to_owned();
+    parts
+        .headers
+        .insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    parts.headers.remove(header::TRANSFER_ENCODING);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(fields.len()));
+
+    let answered = next
+        .run(Request::from_parts(parts, Body::from(fields)))
+        .await;
+    let failed = answered.headers().contains_key(SERVER_FN_ERROR_HEADER);
+    if !failed && !answered.status().is_success() {
+        // Not a server function's answer (no such function, say): as it is.
+        return answered;
+    }
+    let (answered, body) = answered.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, LARGEST_ANSWER).await else {
+        tracing::error!(
+            function,
+            "a server function's answer was too large to keep for its page"
+        );
+        return went_wrong();
+    };
+    let ended_a_session = answered
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|c| c.to_str().ok())
+        .any(|c| c.starts_with(&format!("{SESSION_COOKIE}=")) && c.contains("Max-Age=0"));
+    let answer = FormAnswer {
+        function,
+        ok: !failed,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    let token = match form_answers::server::record(
+        &state,
+        token.as_deref(),
+        &page,
+        answer,
+        ended_a_session,
+    )
+    .await
+    {
+        Ok(token) => token,
+        Err(e) => {
+            tracing::error!(error = %e, "a form's answer could not be kept");
+            return went_wrong();
+        }
+    };
+    let mut response = Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, page)
+        .body(Body::empty())
+        .unwrap_or_else(|_| went_wrong());
+    let headers = response.headers_mut();
+    // The function's own cookies (a session begun, a browser remembered) go with the redirect.
+    for cookie in answered.headers.get_all(header::SET_COOKIE) {
+        headers.append(header::SET_COOKIE, cookie.clone());
+    }
+    if let Some(cookie) = answers_cookie(&token, KEPT_FOR.num_seconds()) {
+        headers.append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+async fn page_with_answers(
+    state: AppState,
+    token: String,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    match form_answers::server::for_page(&state, &token, req.uri().path()).await {
+        Ok(Some(answers)) => {
+            req.extensions_mut().insert(answers);
+            next.run(req).await
+        }
+        Ok(None) => {
+            let mut response = next.run(req).await;
+            if let Some(cookie) = answers_cookie("", 0) {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "a form's kept answers could not be read");
+            next.run(req).await
+        }
+    }
+}
