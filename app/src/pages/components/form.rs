@@ -30,24 +30,22 @@ pub fn provide_form_answers() {
     });
 }
 
-/// The kept answers describe the page the server rendered: they hold while it renders, and in
-/// the browser while that page is hydrated, never for pages the browser goes on to show itself.
-fn kept_answers() -> Option<KeptAnswers> {
+/// What `read` finds in the answers kept for this page. The kept answers describe the page the
+/// server rendered: they hold while it renders, and in the browser while that page is hydrated,
+/// never for pages the browser goes on to show itself.
+fn in_kept_answers<R>(read: impl FnOnce(&FormAnswers) -> Option<R>) -> Option<R> {
     let rendering_the_sent_page = cfg!(feature = "ssr")
         || Owner::current_shared_context().is_some_and(|sc| sc.during_hydration());
-    rendering_the_sent_page
-        .then(use_context::<KeptAnswers>)
-        .flatten()
-}
-
-fn kept_answer(function: &str) -> Option<form_answers::FormAnswer> {
-    let kept = kept_answers()?;
+    if !rendering_the_sent_page {
+        return None;
+    }
+    let kept = use_context::<KeptAnswers>()?;
     let here = use_location().pathname.get_untracked();
     kept.answers.with_value(|answers| {
         answers
             .as_ref()
             .filter(|answers| answers.path() == here)
-            .and_then(|answers| answers.answer(function).cloned())
+            .and_then(read)
     })
 }
 
@@ -60,7 +58,7 @@ where
     S::Error: FromServerFnError + Send + Sync + 'static,
 {
     let action = ServerAction::<S>::new();
-    if let Some(answer) = kept_answer(S::PATH) {
+    if let Some(answer) = in_kept_answers(|kept| kept.answer(S::PATH).cloned()) {
         let value = if answer.ok {
             serde_json::from_str::<S::Output>(&answer.body)
                 .map_err(|e| ServerFnErrorErr::Deserialization(e.to_string()).into_app_error())
@@ -75,14 +73,7 @@ where
 /// Where the answer to `S` stands among the answers kept for this page (later is newer), for a
 /// view that shows whichever of several forms was answered last.
 pub fn answer_position<S: ServerFn>() -> Option<usize> {
-    let kept = kept_answers()?;
-    let here = use_location().pathname.get_untracked();
-    kept.answers.with_value(|answers| {
-        answers
-            .as_ref()
-            .filter(|answers| answers.path() == here)
-            .and_then(|answers| answers.position(S::PATH))
-    })
+    in_kept_answers(|kept| kept.position(S::PATH))
 }
 
 /// Sends a browser without JavaScript on to `to` when the page it came back to is done (a
