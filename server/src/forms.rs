@@ -6,7 +6,7 @@
 //! for the page's forms to show.
 
 use app::api::form_answers::{self, ANSWERS_COOKIE, FormAnswer, PAGE_FIELD};
-use app::api::request::{SESSION_COOKIE, cookie_in, host_cookie};
+use app::api::request::{SESSION_COOKIE, client_ip_of, cookie_in, host_cookie};
 use app::db::form_answers::KEPT_FOR;
 use app::state::AppState;
 use axum::body::Body;
@@ -77,17 +77,21 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
             .into_response();
     };
     // The fields go on without the page's; the serializer is not `Send`, so it ends here.
-    let (page, fields) = {
+    let (page, fields, typed) = {
         let mut page = None;
         let mut fields = form_urlencoded::Serializer::new(String::new());
+        let mut typed = Vec::new();
         for (name, value) in form_urlencoded::parse(&bytes) {
             if name == PAGE_FIELD {
                 page = page.or(Some(value.into_owned()));
-            } else {
-                fields.append_pair(&name, &value);
+                continue;
+            }
+            fields.append_pair(&name, &value);
+            if form_answers::may_be_kept(&name) {
+                typed.push((name.into_owned(), value.into_owned()));
             }
         }
-        (page, fields.finish())
+        (page, fields.finish(), typed)
     };
     let page = page
         .as_deref()
@@ -95,6 +99,13 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
         .unwrap_or("/")
         .to_owned();
     let token = cookie_in(&parts.headers, ANSWERS_COOKIE);
+    // A browser without a token asks for a new row: that counts against its address, like an
+    // attempt, so nobody can fill the table.
+    if token.is_none()
+        && let Some(refusal) = refuse_if_throttled(&state, &parts).await
+    {
+        return refusal;
+    }
     let function = parts.uri.path().to_owned();
     parts
         .headers
@@ -130,6 +141,8 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
         function,
         ok: !failed,
         body: String::from_utf8_lossy(&body).into_owned(),
+        // Shown again only when the form was refused.
+        typed: if failed { typed } else { Vec::new() },
     };
     let token = match form_answers::server::record(
         &state,
@@ -160,6 +173,31 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
         headers.append(header::SET_COOKIE, cookie);
     }
     response
+}
+
+async fn refuse_if_throttled(state: &AppState, parts: &http::request::Parts) -> Option<Response> {
+    let policy = match state.current_policy().await {
+        Ok(policy) => policy,
+        Err(e) => {
+            tracing::error!(error = %e, "the policy could not be read");
+            return Some(went_wrong());
+        }
+    };
+    let address = client_ip_of(&parts.headers, &parts.extensions, state);
+    if state.throttle.allow(address, state.clock.now(), &policy) {
+        return None;
+    }
+    tracing::warn!("form posts throttled for one address");
+    Some(
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many attempts from your network. Please wait {} minutes and try again.",
+                policy.attempt_window_minutes
+            ),
+        )
+            .into_response(),
+    )
 }
 
 async fn page_with_answers(

@@ -22,6 +22,17 @@ pub struct FormAnswer {
     pub function: String,
     pub ok: bool,
     pub body: String,
+    /// When the form was refused, what was typed in it (secrets left out, see
+    /// [`may_be_kept`]), so the page shows the form as it was sent.
+    #[serde(default)]
+    pub typed: Vec<(String, String)>,
+}
+
+/// Whether what was typed into the field `name` may be kept to show the form again: never
+/// passwords, codes, reset answers, tickets or Social Security numbers.
+pub fn may_be_kept(name: &str) -> bool {
+    const SECRET: [&str; 5] = ["password", "code", "answer", "ticket", "ssn"];
+    !SECRET.iter().any(|secret| name.contains(secret))
 }
 
 /// The answers to the forms posted from one page, oldest first.
@@ -65,6 +76,16 @@ impl FormAnswers {
 
     pub fn answer(&self, function: &str) -> Option<&FormAnswer> {
         self.answers.iter().find(|a| a.function == function)
+    }
+
+    /// What was typed into `field` of the form for `function`, when it was refused.
+    pub fn typed(&self, function: &str, field: &str) -> Option<&str> {
+        self.answer(function)
+            .filter(|answer| !answer.ok)?
+            .typed
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, value)| value.as_str())
     }
 }
 
@@ -181,7 +202,50 @@ mod tests {
             function: function.into(),
             ok: true,
             body: body.into(),
+            typed: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_refused_form_is_shown_as_typed_but_for_its_secrets() {
+        for secret in [
+            "password",
+            "new_password",
+            "code",
+            "setup_code",
+            "access_code",
+            "reset_answer",
+            "answer",
+            "ticket",
+            "ssn",
+            "patient[ssn]",
+        ] {
+            assert!(!may_be_kept(secret), "{secret}");
+        }
+        for kept in [
+            "portal_id",
+            "date_of_birth",
+            "reset_question",
+            "patient[given_name]",
+            "email",
+            "username",
+        ] {
+            assert!(may_be_kept(kept), "{kept}");
+        }
+        let mut page = FormAnswers::new("/sign-in");
+        page.record(FormAnswer {
+            ok: false,
+            typed: vec![("portal_id".into(), "alex.rivera".into())],
+            ..answer("/api/sign-in", "{}")
+        });
+        assert_eq!(page.typed("/api/sign-in", "portal_id"), Some("alex.rivera"));
+        assert_eq!(page.typed("/api/sign-in", "password"), None);
+        page.record(answer("/api/sign-in", "\"Done\""));
+        assert_eq!(
+            page.typed("/api/sign-in", "portal_id"),
+            None,
+            "only refused forms"
+        );
     }
 
     #[test]

@@ -73,14 +73,21 @@ pub fn clear_host_cookie(name: &str) {
 /// [`crate::domain::client_address`]).
 pub fn client_ip() -> Option<std::net::IpAddr> {
     let parts = request_parts()?;
-    let peer = parts
-        .extensions
+    let state = use_context::<AppState>()?;
+    client_ip_of(&parts.headers, &parts.extensions, &state)
+}
+
+/// [`client_ip`] of a request's head, for middleware that runs outside a server function.
+pub fn client_ip_of(
+    headers: &http::HeaderMap,
+    extensions: &http::Extensions,
+    state: &AppState,
+) -> Option<std::net::IpAddr> {
+    let peer = extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
         .0
         .ip();
-    let state = use_context::<AppState>()?;
-    let forwarded: Vec<&str> = parts
-        .headers
+    let forwarded: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -2,7 +2,7 @@
 //! a portal ID, a password and a reset question. The rules run here while typing, with the same
 //! messages the server gives, and again on the server, which decides.
 
-use super::components::form::{PageForm, form_action};
+use super::components::form::{PageForm, form_action, typed_before};
 use super::components::site::{PageTitle, WithSite};
 use crate::api::account::ActivateAccount;
 use crate::api::site::SiteInfo;
@@ -100,6 +100,7 @@ fn ActivateForm(policy: OrganizationPolicy) -> impl IntoView {
                     <label for="date_of_birth">"Date of birth"</label>
                     <input
                         id="date_of_birth"
+                        value={typed_before::<ActivateAccount>("date_of_birth")}
                         name="date_of_birth"
                         type="date"
                         autocomplete="bday"
@@ -110,6 +111,7 @@ fn ActivateForm(policy: OrganizationPolicy) -> impl IntoView {
                     <label for="portal_id">"Choose a portal ID"</label>
                     <input
                         id="portal_id"
+                        value={typed_before::<ActivateAccount>("portal_id")}
                         name="portal_id"
                         autocomplete="username"
                         aria-describedby="portal_id-hint portal_id-problem"
@@ -141,6 +143,7 @@ fn ActivateForm(policy: OrganizationPolicy) -> impl IntoView {
                     <label for="reset_question">"Password reset question"</label>
                     <input
                         id="reset_question"
+                        value={typed_before::<ActivateAccount>("reset_question")}
                         name="reset_question"
                         aria-describedby="reset_question-hint"
                         required

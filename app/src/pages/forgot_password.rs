@@ -1,7 +1,7 @@
 //! Forgotten password (A6), in two steps on one page: who you are (portal ID, SSN, date of
 //! birth), then your reset question and a new password.
 
-use super::components::form::{PageForm, form_action};
+use super::components::form::{PageForm, form_action, typed_before};
 use super::components::site::PageTitle;
 use crate::api::password_reset::{FinishPasswordReset, StartPasswordReset};
 use leptos::prelude::*;
@@ -45,7 +45,13 @@ fn IdentityStep(start: ServerAction<StartPasswordReset>) -> impl IntoView {
         <PageForm action=start>
             <div class="field">
                 <label for="portal_id">"Portal ID"</label>
-                <input id="portal_id" name="portal_id" autocomplete="username" required />
+                <input
+                    id="portal_id"
+                    value={typed_before::<StartPasswordReset>("portal_id")}
+                    name="portal_id"
+                    autocomplete="username"
+                    required
+                />
             </div>
             <div class="field">
                 <label for="ssn">"Social Security number"</label>
@@ -61,7 +67,14 @@ fn IdentityStep(start: ServerAction<StartPasswordReset>) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="date_of_birth">"Date of birth"</label>
-                <input id="date_of_birth" name="date_of_birth" type="date" autocomplete="bday" required />
+                <input
+                    id="date_of_birth"
+                    value={typed_before::<StartPasswordReset>("date_of_birth")}
+                    name="date_of_birth"
+                    type="date"
+                    autocomplete="bday"
+                    required
+                />
             </div>
             <button type="submit" class="button">"Continue"</button>
         </PageForm>

@@ -1,7 +1,7 @@
 //! Forgotten portal ID (A7): call the help line for an access code, enter it with your SSN and
 //! date of birth, see your portal ID, and choose a new password.
 
-use super::components::form::{PageForm, form_action};
+use super::components::form::{PageForm, form_action, typed_before};
 use super::components::site::{PageTitle, WithSite};
 use crate::api::portal_id_recovery::{ChooseNewPassword, RecoverPortalId};
 use crate::api::site::SiteInfo;
@@ -42,7 +42,14 @@ pub fn ForgotPortalIdPage() -> impl IntoView {
                             </div>
                             <div class="field">
                                 <label for="date_of_birth">"Date of birth"</label>
-                                <input id="date_of_birth" name="date_of_birth" type="date" autocomplete="bday" required />
+                                <input
+                                    id="date_of_birth"
+                                    value={typed_before::<RecoverPortalId>("date_of_birth")}
+                                    name="date_of_birth"
+                                    type="date"
+                                    autocomplete="bday"
+                                    required
+                                />
                             </div>
                             <button type="submit" class="button">"Continue"</button>
                         </PageForm>

@@ -1,7 +1,7 @@
 //! Asking for an activation code by email (A2, online): for patients whose email address is on
 //! file. The page says the same thing whatever the server found.
 
-use super::components::form::{PageForm, form_action};
+use super::components::form::{PageForm, form_action, typed_before};
 use super::components::site::{PageTitle, WithSite};
 use crate::api::enrolment::RequestActivationCode;
 use crate::api::site::SiteInfo;
@@ -21,16 +21,29 @@ pub fn RequestActivationCodePage() -> impl IntoView {
             <PageForm action>
                 <div class="field">
                     <label for="given_name">"Given name"</label>
-                    <input id="given_name" name="given_name" autocomplete="given-name" required />
+                    <input
+                        id="given_name"
+                        value={typed_before::<RequestActivationCode>("given_name")}
+                        name="given_name"
+                        autocomplete="given-name"
+                        required
+                    />
                 </div>
                 <div class="field">
                     <label for="family_name">"Family name"</label>
-                    <input id="family_name" name="family_name" autocomplete="family-name" required />
+                    <input
+                        id="family_name"
+                        value={typed_before::<RequestActivationCode>("family_name")}
+                        name="family_name"
+                        autocomplete="family-name"
+                        required
+                    />
                 </div>
                 <div class="field">
                     <label for="date_of_birth">"Date of birth"</label>
                     <input
                         id="date_of_birth"
+                        value={typed_before::<RequestActivationCode>("date_of_birth")}
                         name="date_of_birth"
                         type="date"
                         autocomplete="bday"
@@ -39,7 +52,14 @@ pub fn RequestActivationCodePage() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="email">"Email address on file"</label>
-                    <input id="email" name="email" type="email" autocomplete="email" required />
+                    <input
+                        id="email"
+                        value={typed_before::<RequestActivationCode>("email")}
+                        name="email"
+                        type="email"
+                        autocomplete="email"
+                        required
+                    />
                 </div>
                 <button type="submit" class="button">"Email me a code"</button>
             </PageForm>

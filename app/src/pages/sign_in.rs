@@ -3,7 +3,7 @@
 //! its answer.
 
 use super::components::account_menu::bump_auth_version;
-use super::components::form::{PageForm, form_action, go_on_without_script};
+use super::components::form::{PageForm, form_action, go_on_without_script, typed_before};
 use super::components::site::{PageTitle, WithSite};
 use crate::api::account::{SignIn, SignInNext};
 use crate::api::security::VerifySignInCode;
@@ -51,6 +51,7 @@ pub fn SignInPage() -> impl IntoView {
                                 <label for="portal_id">"Portal ID"</label>
                                 <input
                                     id="portal_id"
+                                    value={typed_before::<SignIn>("portal_id")}
                                     name="portal_id"
                                     autocomplete="username"
                                     required

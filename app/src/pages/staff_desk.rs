@@ -1,7 +1,7 @@
 //! The enrolment desk (A2): find a patient (by medical record number, or by family name and date
 //! of birth) or register a new one, then issue a one-time activation code to print for them. Front desk and administrators only (the server decides).
 
-use super::components::form::{PageForm, answer_position, form_action};
+use super::components::form::{PageForm, answer_position, form_action, typed_before};
 use super::components::site::PageTitle;
 use crate::api::desk::{
     DeskFindPatient, DeskIssueAccessCode, DeskIssueActivationCode, DeskPatient,
@@ -93,7 +93,12 @@ fn Desk() -> impl IntoView {
             <PageForm action=find>
                 <div class="field">
                     <label for="medical_record_number">"Medical record number"</label>
-                    <input id="medical_record_number" name="medical_record_number" required />
+                    <input
+                        id="medical_record_number"
+                        value={typed_before::<DeskFindPatient>("medical_record_number")}
+                        name="medical_record_number"
+                        required
+                    />
                 </div>
                 <button type="submit" class="button">"Find patient"</button>
             </PageForm>
@@ -104,11 +109,23 @@ fn Desk() -> impl IntoView {
             <PageForm action=search>
                 <div class="field">
                     <label for="search_family_name">"Family name"</label>
-                    <input id="search_family_name" name="family_name" autocomplete="off" required />
+                    <input
+                        id="search_family_name"
+                        value={typed_before::<DeskSearchPatients>("family_name")}
+                        name="family_name"
+                        autocomplete="off"
+                        required
+                    />
                 </div>
                 <div class="field">
                     <label for="search_date_of_birth">"Date of birth"</label>
-                    <input id="search_date_of_birth" name="date_of_birth" type="date" required />
+                    <input
+                        id="search_date_of_birth"
+                        value={typed_before::<DeskSearchPatients>("date_of_birth")}
+                        name="date_of_birth"
+                        type="date"
+                        required
+                    />
                 </div>
                 <button type="submit" class="button button--secondary">"Search"</button>
             </PageForm>
@@ -206,24 +223,55 @@ fn RegisterPatient(register: ServerAction<DeskRegisterPatient>) -> impl IntoView
             <PageForm action=register>
                 <div class="field">
                     <label for="new_given_name">"Given name"</label>
-                    <input id="new_given_name" name="patient[given_name]" autocomplete="off" required />
+                    <input
+                        id="new_given_name"
+                        value={typed_before::<DeskRegisterPatient>("patient[given_name]")}
+                        name="patient[given_name]"
+                        autocomplete="off"
+                        required
+                    />
                 </div>
                 <div class="field">
                     <label for="new_family_name">"Family name"</label>
-                    <input id="new_family_name" name="patient[family_name]" autocomplete="off" required />
+                    <input
+                        id="new_family_name"
+                        value={typed_before::<DeskRegisterPatient>("patient[family_name]")}
+                        name="patient[family_name]"
+                        autocomplete="off"
+                        required
+                    />
                 </div>
                 <div class="field">
                     <label for="new_date_of_birth">"Date of birth"</label>
-                    <input id="new_date_of_birth" name="patient[date_of_birth]" type="date" required />
+                    <input
+                        id="new_date_of_birth"
+                        value={typed_before::<DeskRegisterPatient>("patient[date_of_birth]")}
+                        name="patient[date_of_birth]"
+                        type="date"
+                        required
+                    />
                 </div>
                 <div class="field">
                     <label for="new_email">"Email (optional)"</label>
-                    <input id="new_email" name="patient[email]" type="email" autocomplete="off" aria-describedby="new_email-hint" />
+                    <input
+                        id="new_email"
+                        value={typed_before::<DeskRegisterPatient>("patient[email]")}
+                        name="patient[email]"
+                        type="email"
+                        autocomplete="off"
+                        aria-describedby="new_email-hint"
+                    />
                     <p id="new_email-hint" class="hint">"With an email on file, the patient can ask for an activation code online."</p>
                 </div>
                 <div class="field">
                     <label for="new_phone">"Phone (optional)"</label>
-                    <input id="new_phone" name="patient[phone]" type="tel" autocomplete="off" />
+                    <input
+                        id="new_phone"
+                        value={typed_before::<DeskRegisterPatient>("patient[phone]")}
+                        name="patient[phone]"
+                        type="tel"
+                        autocomplete="off"
+                    />
                 </div>
                 <div class="field">
                     <label for="new_ssn">"Social Security number (optional)"</label>

@@ -2,7 +2,7 @@
 //! first sign-in asks for the set-up code given with the account, then shows the key to add to
 //! the app.
 
-use super::components::form::{PageForm, form_action, go_on_without_script};
+use super::components::form::{PageForm, form_action, go_on_without_script, typed_before};
 use super::components::site::PageTitle;
 use crate::api::security::AuthenticatorSetup;
 use crate::api::staff_sign_in::{StaffSecondStep, StaffSetUp, StaffSignIn, StaffVerifyCode};
@@ -53,7 +53,13 @@ pub fn StaffSignInPage() -> impl IntoView {
                         <PageForm action=sign_in>
                             <div class="field">
                                 <label for="username">"Username"</label>
-                                <input id="username" name="username" autocomplete="username" required />
+                                <input
+                                    id="username"
+                                    value={typed_before::<StaffSignIn>("username")}
+                                    name="username"
+                                    autocomplete="username"
+                                    required
+                                />
                             </div>
                             <div class="field">
                                 <label for="password">"Password"</label>

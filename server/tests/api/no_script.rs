@@ -157,6 +157,11 @@ async fn sign_in_without_javascript_shows_the_refusal_then_signs_in() {
             browser.html
         );
         assert!(browser.shows("name=\"portal_id\""), "the form again");
+        assert!(
+            browser.shows("value=\"alex.rivera\""),
+            "{backend:?}: as it was typed: {}",
+            browser.html
+        );
         assert!(!browser.shows("riverbend7") && !browser.shows("wrong-password-1"));
 
         // Reloading shows the same answer; another browser sees nothing of it.
@@ -226,6 +231,18 @@ async fn a2_activation_without_javascript() {
         assert_eq!(browser.page, "/activate");
         assert!(browser.shows("role=\"alert\""), "{}", browser.html);
         assert!(!browser.shows("Your account is ready"), "{backend:?}");
+        assert!(
+            browser.shows("value=\"1988-07-15\""),
+            "{backend:?}: the date as typed"
+        );
+        assert!(
+            browser.shows("value=\"Name of my first pet?\""),
+            "{backend:?}"
+        );
+        assert!(
+            !browser.shows(&code) && !browser.shows("Biscuit") && !browser.shows("riverbend7"),
+            "{backend:?}: never the code, the answer or the password"
+        );
 
         let right = fields("1988-07-14".to_owned());
         let right: Vec<(&str, &str)> = right.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -479,6 +496,7 @@ async fn an_answer_goes_back_only_to_a_page_of_our_own() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_form_posts_get_a_page_back_never_a_server_error() {
     let app = spawn_app(BACKENDS[0]).await.with_demo().await;
+    app.set_policy(r#"{"attempts_per_address": 1000}"#).await;
     let bodies: [&[u8]; 8] = [
         b"",
         b"__page=/sign-in",
@@ -520,4 +538,32 @@ async fn hostile_form_posts_get_a_page_back_never_a_server_error() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posts_that_would_keep_new_answers_count_against_the_address() {
+    let app = spawn_app(BACKENDS[0]).await.with_demo().await;
+    app.set_policy(r#"{"attempts_per_address": 3}"#).await;
+    let post = async || {
+        app.send(
+            Request::post("/api/account/sign-out")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html")
+                .header("sec-fetch-site", "same-origin")
+                .body(Body::from("__page=/help"))
+                .unwrap(),
+        )
+        .await
+    };
+    for _ in 0..3 {
+        assert_eq!(post().await.status(), StatusCode::SEE_OTHER);
+    }
+    let refused = post().await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        body_text(refused.into_body())
+            .await
+            .contains("Too many attempts from your network"),
+    );
+    assert_eq!(kept_answers(&app).await, 3, "no row for the refused post");
 }

@@ -76,6 +76,12 @@ pub fn answer_position<S: ServerFn>() -> Option<usize> {
     in_kept_answers(|kept| kept.position(S::PATH))
 }
 
+/// What was typed into `field` of the form for `S` when the server refused it without
+/// JavaScript (secrets are never kept), to show the form again as it was sent.
+pub fn typed_before<S: ServerFn>(field: &str) -> Option<String> {
+    in_kept_answers(|kept| kept.typed(S::PATH, field).map(str::to_owned))
+}
+
 /// Sends a browser without JavaScript on to `to` when the page it came back to is done (a
 /// sign-in that succeeded). With JavaScript, the page's own navigation does it.
 pub fn go_on_without_script(to: &str) {
