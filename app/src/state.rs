@@ -40,6 +40,10 @@ pub struct AppState {
     pub vault: Arc<SsnVault>,
     pub tokens: Arc<TokenHasher>,
     pub throttle: Arc<AttemptThrottle>,
+    /// Per-address throttling, apart, of form posts without JavaScript that start a new kept
+    /// answer (see [`crate::api::form_answers`]), so they cannot fill the table.
+    #[from_ref(skip)]
+    pub form_throttle: Arc<AttemptThrottle>,
     /// The organization's policy as last read, for a few seconds (see [`PolicyCache`]).
     pub policy: Arc<PolicyCache>,
 }

@@ -5,9 +5,10 @@
 //! reload does not post again). When that page is rendered, its kept answers go into the request
 //! for the page's forms to show.
 
-use app::api::form_answers::{self, ANSWERS_COOKIE, FormAnswer, PAGE_FIELD};
-use app::api::request::{SESSION_COOKIE, client_ip_of, cookie_in, host_cookie};
-use app::db::form_answers::KEPT_FOR;
+use app::api::form_answers::{self, ANSWERS_COOKIE, FormAnswer, MOST_TYPED_FIELDS, PAGE_FIELD};
+use app::api::request::{
+    SESSION_COOKIE, client_ip_of, cookie_in, host_browser_session_cookie, host_cookie,
+};
 use app::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -19,8 +20,9 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 /// Where server functions are served.
 const FUNCTIONS: &str = "/api/";
 
-/// The largest answer kept for a page (an authenticator's QR code is the largest we send).
-const LARGEST_ANSWER: usize = 256 * 1024;
+/// The largest answer kept for a page (an authenticator's QR code, about 10 KB, is the largest
+/// we send).
+const LARGEST_ANSWER: usize = 64 * 1024;
 
 pub async fn no_script_forms(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
@@ -54,10 +56,6 @@ fn is_form_post(headers: &HeaderMap) -> bool {
     form && accepts_html(headers)
 }
 
-fn answers_cookie(token: &str, max_age_seconds: i64) -> Option<HeaderValue> {
-    HeaderValue::from_str(&host_cookie(ANSWERS_COOKIE, token, max_age_seconds)).ok()
-}
-
 fn went_wrong() -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -87,7 +85,7 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
                 continue;
             }
             fields.append_pair(&name, &value);
-            if form_answers::may_be_kept(&name) {
+            if typed.len() < MOST_TYPED_FIELDS && form_answers::may_be_kept(&name, &value) {
                 typed.push((name.into_owned(), value.into_owned()));
             }
         }
@@ -98,9 +96,20 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
         .and_then(form_answers::checked_page)
         .unwrap_or("/")
         .to_owned();
-    let token = cookie_in(&parts.headers, ANSWERS_COOKIE);
-    // A browser without a token asks for a new row: that counts against its address, like an
-    // attempt, so nobody can fill the table.
+    // The answers this browser's token holds: a form's earlier steps. A token that holds none
+    // (made up, or expired) is no token: a new one means a new row, which counts against the
+    // address, so nobody can fill the table.
+    let (token, earlier) = match cookie_in(&parts.headers, ANSWERS_COOKIE) {
+        Some(token) => match form_answers::server::kept(&state, &token).await {
+            Ok(Some(earlier)) => (Some(token), Some(earlier)),
+            Ok(None) => (None, None),
+            Err(e) => {
+                tracing::error!(error = %e, "a form's kept answers could not be read");
+                return went_wrong();
+            }
+        },
+        None => (None, None),
+    };
     if token.is_none()
         && let Some(refusal) = refuse_if_throttled(&state, &parts).await
     {
@@ -129,7 +138,7 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
             function,
             "a server function's answer was too large to keep for its page"
         );
-        return went_wrong();
+        return with_cookies_of(&answered.headers, went_wrong());
     };
     let ended_a_session = answered
         .headers
@@ -144,19 +153,15 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
         // Shown again only when the form was refused.
         typed: if failed { typed } else { Vec::new() },
     };
-    let token = match form_answers::server::record(
-        &state,
-        token.as_deref(),
-        &page,
-        answer,
-        ended_a_session,
-    )
-    .await
+    // Nothing answered inside a session outlives it.
+    let earlier = earlier.filter(|_| !ended_a_session);
+    let token = match form_answers::server::record(&state, token.as_deref(), earlier, &page, answer)
+        .await
     {
         Ok(token) => token,
         Err(e) => {
             tracing::error!(error = %e, "a form's answer could not be kept");
-            return went_wrong();
+            return with_cookies_of(&answered.headers, went_wrong());
         }
     };
     let mut response = Response::builder()
@@ -164,13 +169,20 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
         .header(header::LOCATION, page)
         .body(Body::empty())
         .unwrap_or_else(|_| went_wrong());
-    let headers = response.headers_mut();
-    // The function's own cookies (a session begun, a browser remembered) go with the redirect.
-    for cookie in answered.headers.get_all(header::SET_COOKIE) {
-        headers.append(header::SET_COOKIE, cookie.clone());
+    if let Ok(cookie) = HeaderValue::from_str(&host_browser_session_cookie(ANSWERS_COOKIE, &token))
+    {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
     }
-    if let Some(cookie) = answers_cookie(&token, KEPT_FOR.num_seconds()) {
-        headers.append(header::SET_COOKIE, cookie);
+    with_cookies_of(&answered.headers, response)
+}
+
+/// The function has run whatever comes next: its own cookies (a session begun, a browser
+/// remembered) go with the answer.
+fn with_cookies_of(answered: &HeaderMap, mut response: Response) -> Response {
+    for cookie in answered.get_all(header::SET_COOKIE) {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
     }
     response
 }
@@ -184,7 +196,10 @@ async fn refuse_if_throttled(state: &AppState, parts: &http::request::Parts) -> 
         }
     };
     let address = client_ip_of(&parts.headers, &parts.extensions, state);
-    if state.throttle.allow(address, state.clock.now(), &policy) {
+    if state
+        .form_throttle
+        .allow(address, state.clock.now(), &policy)
+    {
         return None;
     }
     tracing::warn!("form posts throttled for one address");
@@ -213,7 +228,7 @@ async fn page_with_answers(
         }
         Ok(None) => {
             let mut response = next.run(req).await;
-            if let Some(cookie) = answers_cookie("", 0) {
+            if let Ok(cookie) = HeaderValue::from_str(&host_cookie(ANSWERS_COOKIE, "", 0)) {
                 response.headers_mut().append(header::SET_COOKIE, cookie);
             }
             response

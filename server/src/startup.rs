@@ -120,6 +120,7 @@ pub async fn build_state(
         )),
         tokens: Arc::new(TokenHasher::new(secrets.session_key)),
         throttle: Default::default(),
+        form_throttle: Default::default(),
         policy: Default::default(),
     })
 }
@@ -134,6 +135,13 @@ pub async fn serve(settings: &Settings, state: AppState) -> Result<(), StartupEr
             cause,
         })?;
     tracing::info!(address = %settings.listen, "the portal is listening");
+    // Answers go out as soon as they are written: without TCP_NODELAY, a small answer on a
+    // kept-alive connection waits for the browser's delayed ACK (about 40 ms a request).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        if let Err(cause) = tcp.set_nodelay(true) {
+            tracing::warn!(%cause, "could not set TCP_NODELAY on a connection");
+        }
+    });
     let db = state.db.clone();
     let app = crate::router::router(state, settings);
     axum::serve(

@@ -3,9 +3,10 @@
 //! the server (`server::forms` in the server crate) then keeps the function's answer here and
 //! sends the browser back to the page it came from (post/redirect/get), and the page, rendered on
 //! the server, shows the answer as it would have with JavaScript: an error next to the field, or
-//! the next step. A page's answers stay while the browser stays on the page (reloading shows the
-//! same step), for [`crate::db::form_answers::KEPT_FOR`] at most; showing any other page forgets
-//! them.
+//! the next step. The page shows them once: a reload, or any other page, starts afresh. Until
+//! then, and for [`crate::db::form_answers::KEPT_FOR`] at most, they are the state of the form's
+//! next step (a second step needs the first one's answer). The cookie lasts as long as the
+//! browser session.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,12 +29,21 @@ pub struct FormAnswer {
     pub typed: Vec<(String, String)>,
 }
 
-/// Whether what was typed into the field `name` may be kept to show the form again: never
-/// passwords, codes, reset answers, tickets or Social Security numbers.
-pub fn may_be_kept(name: &str) -> bool {
-    const SECRET: [&str; 5] = ["password", "code", "answer", "ticket", "ssn"];
-    !SECRET.iter().any(|secret| name.contains(secret))
+/// Whether what was typed into the field `name` may be kept to show the form again: short
+/// values only, and never passwords, codes, PINs, keys, reset answers, tickets or Social
+/// Security numbers (whatever the case of the field's name).
+pub fn may_be_kept(name: &str, value: &str) -> bool {
+    const SECRET: [&str; 10] = [
+        "password", "code", "pin", "otp", "secret", "key", "token", "answer", "ticket", "ssn",
+    ];
+    let name = name.to_ascii_lowercase();
+    name.len() <= 64
+        && value.chars().count() <= 200
+        && !SECRET.iter().any(|secret| name.contains(secret))
 }
+
+/// The most fields of a refused form kept to show it again.
+pub const MOST_TYPED_FIELDS: usize = 16;
 
 /// The answers to the forms posted from one page, oldest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,36 +139,45 @@ pub mod server {
     use crate::state::AppState;
     use sea_orm::DbErr;
 
-    /// Keeps `answer` with the answers the browser's `token` holds for `page` (a new token when
-    /// it holds none, or holds another page's). When the answer `ended_a_session`, the earlier
-    /// answers go: nothing answered inside a session outlives it. Returns the token to give the
-    /// browser.
+    /// The most a page's kept answers take (an authenticator's QR code is the largest answer).
+    const MOST_KEPT_BYTES: usize = 256 * 1024;
+
+    /// The answers the browser's `token` holds, shown or not, unless they have expired.
+    pub async fn kept(state: &AppState, token: &str) -> Result<Option<FormAnswers>, DbErr> {
+        let now = state.clock.now();
+        Ok(
+            form_answers::find(&state.db, &state.tokens, &state.vault, token, now)
+                .await?
+                .and_then(|kept| serde_json::from_slice::<FormAnswers>(&kept.answers).ok()),
+        )
+    }
+
+    /// Keeps `answer` after the `earlier` answers the browser's `token` held (those of another
+    /// page are dropped), to be shown by the page's next render. Without a token, a new one.
+    /// Returns the token to give the browser.
     pub async fn record(
         state: &AppState,
         token: Option<&str>,
+        earlier: Option<FormAnswers>,
         page: &str,
         answer: FormAnswer,
-        ended_a_session: bool,
     ) -> Result<String, DbErr> {
-        let now = state.clock.now();
-        let kept = match token {
-            Some(_) if ended_a_session => None,
-            Some(token) => {
-                form_answers::find(&state.db, &state.tokens, &state.vault, token, now).await?
-            }
-            None => None,
-        };
-        let mut answers = kept
-            .and_then(|(_, json)| serde_json::from_slice::<FormAnswers>(&json).ok())
-            .filter(|kept| kept.path() == page_path(page))
+        let mut answers = earlier
+            .filter(|earlier| earlier.path() == page_path(page))
             .unwrap_or_default();
         answers.page = page.to_owned();
         answers.record(answer);
+        let mut json = serde_json::to_vec(&answers).unwrap_or_default();
+        // A page's answers stay small: the oldest go first.
+        while json.len() > MOST_KEPT_BYTES && answers.answers.len() > 1 {
+            answers.answers.remove(0);
+            json = serde_json::to_vec(&answers).unwrap_or_default();
+        }
         let token = match token {
             Some(token) => token.to_owned(),
             None => crate::db::tokens::TokenHasher::new_token(),
         };
-        let json = serde_json::to_vec(&answers).unwrap_or_default();
+        let now = state.clock.now();
         form_answers::keep(
             &state.db,
             &state.tokens,
@@ -172,24 +191,26 @@ pub mod server {
         Ok(token)
     }
 
-    /// The answers the browser's `token` holds for the page at `path`. Answers for another page
-    /// are forgotten (the browser moved on).
+    /// The answers the browser's `token` holds for the page at `path`, if no render has shown
+    /// them yet; this render shows them. Answers already shown (a reload) or for another page
+    /// (the browser moved on) are forgotten: the page starts afresh.
     pub async fn for_page(
         state: &AppState,
         token: &str,
         path: &str,
     ) -> Result<Option<FormAnswers>, DbErr> {
         let now = state.clock.now();
-        let kept = form_answers::find(&state.db, &state.tokens, &state.vault, token, now)
-            .await?
-            .and_then(|(_, json)| serde_json::from_slice::<FormAnswers>(&json).ok());
-        match kept {
-            Some(answers) if answers.path() == path => Ok(Some(answers)),
-            _ => {
-                form_answers::forget(&state.db, &state.tokens, token).await?;
-                Ok(None)
-            }
+        let kept = form_answers::find(&state.db, &state.tokens, &state.vault, token, now).await?;
+        if let Some(kept) = kept
+            && !kept.shown
+            && page_path(&kept.page) == path
+            && let Ok(answers) = serde_json::from_slice::<FormAnswers>(&kept.answers)
+        {
+            let first = form_answers::mark_shown(&state.db, &state.tokens, token).await?;
+            return Ok(first.then_some(answers));
         }
+        form_answers::forget(&state.db, &state.tokens, token).await?;
+        Ok(None)
     }
 }
 
@@ -220,7 +241,7 @@ mod tests {
             "ssn",
             "patient[ssn]",
         ] {
-            assert!(!may_be_kept(secret), "{secret}");
+            assert!(!may_be_kept(secret, "x"), "{secret}");
         }
         for kept in [
             "portal_id",
@@ -230,7 +251,10 @@ mod tests {
             "email",
             "username",
         ] {
-            assert!(may_be_kept(kept), "{kept}");
+            assert!(may_be_kept(kept, "x"), "{kept}");
+        }
+        for secret in ["SSN", "Pin", "otp", "api_key"] {
+            assert!(!may_be_kept(secret, "x"), "{secret}");
         }
         let mut page = FormAnswers::new("/sign-in");
         page.record(FormAnswer {
@@ -239,6 +263,10 @@ mod tests {
             ..answer("/api/sign-in", "{}")
         });
         assert_eq!(page.typed("/api/sign-in", "portal_id"), Some("alex.rivera"));
+        assert!(
+            !may_be_kept("email", &"x".repeat(201)),
+            "long values are not kept"
+        );
         assert_eq!(page.typed("/api/sign-in", "password"), None);
         page.record(answer("/api/sign-in", "\"Done\""));
         assert_eq!(

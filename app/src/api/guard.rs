@@ -19,7 +19,7 @@ use super::request::{SESSION_COOKIE, clear_host_cookie, client_ip, session_token
 use crate::db::entities::{portal_account, session, staff};
 use crate::db::sessions;
 use crate::domain::policy::OrganizationPolicy;
-use crate::domain::sign_in::{AccountStatus, SessionState, session_state};
+use crate::domain::sign_in::{AccountStatus, SessionState, records_activity, session_state};
 use crate::domain::staff::StaffRole;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -235,9 +235,11 @@ async fn identify(
         clear_host_cookie(SESSION_COOKIE);
         return Ok(Caller::Anonymous);
     }
-    sessions::touch_session(db, &session.id_hash, now)
-        .await
-        .map_err(internal)?;
+    if records_activity(session.last_seen_at, now) {
+        sessions::touch_session(db, &session.id_hash, now)
+            .await
+            .map_err(internal)?;
+    }
     let org = state.site.organization_id;
     if let Some(account_id) = session.account_id {
         let account = portal_account::Entity::find_by_id(account_id)

@@ -45,14 +45,23 @@ pub fn session_token() -> Option<String> {
 /// A `__Host-` cookie (HttpOnly, Secure, SameSite=Lax, whole site, this host only), as the value
 /// of a `Set-Cookie` header. A `max_age_seconds` of 0 removes it.
 pub fn host_cookie(name: &str, value: &str, max_age_seconds: i64) -> String {
+    host_cookie_builder(name, value)
+        .max_age(cookie::time::Duration::seconds(max_age_seconds))
+        .build()
+        .to_string()
+}
+
+/// A [`host_cookie`] that the browser forgets when it closes.
+pub fn host_browser_session_cookie(name: &str, value: &str) -> String {
+    host_cookie_builder(name, value).build().to_string()
+}
+
+fn host_cookie_builder<'c>(name: &'c str, value: &'c str) -> cookie::CookieBuilder<'c> {
     cookie::Cookie::build((name, value))
         .path("/")
         .secure(true)
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
-        .max_age(cookie::time::Duration::seconds(max_age_seconds))
-        .build()
-        .to_string()
 }
 
 /// Sets a [`host_cookie`] on this server function's answer.

@@ -71,6 +71,16 @@ pub fn session_state(
     }
 }
 
+/// How stale a session's recorded last activity may be. Writing it on every request made every
+/// signed-in page a database write; written at most this often, a session still goes idle
+/// within this much of the idle timeout.
+pub const LAST_SEEN_PRECISION: Duration = Duration::minutes(1);
+
+/// Whether a request at `now` records its session's activity (see [`LAST_SEEN_PRECISION`]).
+pub fn records_activity(last_seen_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now - last_seen_at >= LAST_SEEN_PRECISION
+}
+
 /// When a session started at `created_at` must end, however active.
 pub fn session_expires_at(created_at: DateTime<Utc>, policy: &OrganizationPolicy) -> DateTime<Utc> {
     created_at + Duration::hours(i64::from(policy.session_absolute_hours))
@@ -111,6 +121,30 @@ pub fn allow_attempt(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn activity_is_recorded_at_most_once_a_minute_and_idle_still_comes_within_a_minute() {
+        let policy = OrganizationPolicy::default();
+        let idle = Duration::minutes(i64::from(policy.session_idle_minutes));
+        let start: DateTime<Utc> = "2026-11-25T12:00:00Z".parse().unwrap();
+        let far = start + Duration::hours(12);
+        assert!(!records_activity(start, start));
+        assert!(!records_activity(start, start + Duration::seconds(59)));
+        assert!(records_activity(start, start + Duration::seconds(60)));
+        // Requests every 59 s from `start` write nothing; the last write is `start`, so the
+        // session goes idle at most a minute before the idle timeout after the last request.
+        let last_request = start + Duration::seconds(59);
+        assert_eq!(
+            session_state(start, far, start + idle, &policy),
+            SessionState::Idle
+        );
+        let true_idle_at = last_request + idle;
+        assert!(true_idle_at - (start + idle) < LAST_SEEN_PRECISION);
+        assert_eq!(
+            session_state(start, far, start + idle - Duration::seconds(1), &policy),
+            SessionState::Active
+        );
+    }
 
     #[test]
     fn a_session_waiting_for_its_second_step_lasts_ten_minutes() {

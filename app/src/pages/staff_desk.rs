@@ -72,21 +72,24 @@ fn Desk() -> impl IntoView {
     .max_by_key(|(at, _)| *at)
     .map(|(_, patient)| patient);
     let found = RwSignal::new(newest_kept);
-    Effect::new(move |_| {
-        if let Some(Ok(patient)) = find.value().get() {
-            found.set(Some(patient));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(patient)) = register.value().get() {
-            found.set(Some(patient));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(patient)) = reset.value().get() {
-            found.set(Some(patient));
-        }
-    });
+    // Later answers, each as it comes (not the kept ones again when the page hydrates: the
+    // newest of those is already `found`).
+    let follow = move |answer: Box<dyn Fn() -> Option<DeskPatient>>| {
+        Effect::watch(
+            answer,
+            move |patient, _, _| {
+                if let Some(patient) = patient {
+                    found.set(Some(patient.clone()));
+                }
+            },
+            false,
+        );
+    };
+    follow(Box::new(move || find.value().get().and_then(Result::ok)));
+    follow(Box::new(move || {
+        register.value().get().and_then(Result::ok)
+    }));
+    follow(Box::new(move || reset.value().get().and_then(Result::ok)));
     view! {
         <section class="card no-print">
             <h2>"Find a patient"</h2>

@@ -1,6 +1,7 @@
 //! Activation and sign-in through the HTTP API, as a browser (or anyone) can call them.
 
 use crate::helpers::{BACKENDS, Backend, TestApp, session_cookie, spawn_app};
+use app::domain::clock::Clock;
 use chrono::Duration;
 
 const ACTIVATE: &str = "/api/account/activate";
@@ -306,4 +307,50 @@ async fn one_address_making_too_many_attempts_is_throttled() {
     app.clock.advance(Duration::minutes(10));
     let (status, _, _) = sign_in(&app, "alex.rivera", "riverbend7").await;
     assert_eq!(status, 200, "the window has passed");
+}
+
+/// Issue 13, point 3: signed-in requests do not write the session each time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_is_written_at_most_once_a_minute_and_still_goes_idle_within_a_minute() {
+    use sea_orm::EntityTrait;
+    for backend in BACKENDS {
+        let app = activated_alex(backend).await;
+        let (_, headers, _) = sign_in(&app, "alex.rivera", "riverbend7").await;
+        let token = session_cookie(&headers).unwrap();
+        let key = app::db::sessions::session_key(&app.state.tokens, &token);
+        let last_seen = async || {
+            app::db::entities::session::Entity::find_by_id(key.clone())
+                .one(&app.state.db)
+                .await
+                .unwrap()
+                .unwrap()
+                .last_seen_at
+        };
+        let signed_in = last_seen().await;
+        app.clock.advance(Duration::seconds(59));
+        assert!(who_am_i(&app, &token).await.contains("Alex"));
+        assert_eq!(
+            last_seen().await,
+            signed_in,
+            "{backend:?}: not written again yet"
+        );
+        app.clock.advance(Duration::seconds(1));
+        assert!(who_am_i(&app, &token).await.contains("Alex"));
+        let written = last_seen().await;
+        assert_eq!(
+            written,
+            app.clock.now(),
+            "{backend:?}: a minute on, written"
+        );
+
+        // A request 59 s after the write is not recorded, so the session goes idle the idle
+        // timeout after the write: less than a minute early.
+        app.clock.advance(Duration::seconds(59));
+        assert!(who_am_i(&app, &token).await.contains("Alex"));
+        let idle = Duration::minutes(i64::from(
+            app::domain::policy::OrganizationPolicy::default().session_idle_minutes,
+        ));
+        app.clock.set(written + idle);
+        assert_eq!(who_am_i(&app, &token).await, "null", "{backend:?}");
+    }
 }

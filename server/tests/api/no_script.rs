@@ -164,12 +164,21 @@ async fn sign_in_without_javascript_shows_the_refusal_then_signs_in() {
         );
         assert!(!browser.shows("riverbend7") && !browser.shows("wrong-password-1"));
 
-        // Reloading shows the same answer; another browser sees nothing of it.
-        browser.open("/sign-in").await;
-        assert!(browser.shows("did not match"), "{backend:?}");
+        // Another browser sees nothing of it; the answer is shown once, and a reload starts
+        // afresh.
         let mut other = Browser::new(&app);
         other.open("/sign-in").await;
         assert!(!other.shows("did not match"), "{backend:?}");
+        browser.open("/sign-in").await;
+        assert!(!browser.shows("did not match"), "{backend:?}: shown once");
+        assert_eq!(kept_answers(&app).await, 0, "{backend:?}");
+        browser
+            .submit(
+                "/api/account/sign-in",
+                &[("portal_id", "alex.rivera"), ("password", "wrong-password-2")],
+            )
+            .await;
+        assert!(browser.shows("did not match"), "{backend:?}");
 
         browser
             .submit(
@@ -566,4 +575,27 @@ async fn posts_that_would_keep_new_answers_count_against_the_address() {
             .contains("Too many attempts from your network"),
     );
     assert_eq!(kept_answers(&app).await, 3, "no row for the refused post");
+    // A token the server never gave (or one expired) is no way around it.
+    let made_up = app
+        .send(
+            Request::post("/api/account/sign-out")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html")
+                .header("sec-fetch-site", "same-origin")
+                .header(header::COOKIE, "__Host-portal_answers=made-up-token")
+                .body(Body::from("__page=/help"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(made_up.status(), StatusCode::TOO_MANY_REQUESTS);
+    // The kept answers' own throttle is apart from the sign-in attempts'.
+    let (status, _, body) = app
+        .post_form(
+            "/api/account/sign-in",
+            &[("portal_id", "nobody.here"), ("password", "not-a-password-1")],
+            None,
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("did not match"), "{body}");
 }

@@ -9,6 +9,7 @@ pub struct Model {
     pub token_hash: String,
     pub page: String,
     pub answers_sealed: Vec<u8>,
+    pub shown: bool,
     pub expires_at: DateTimeUtc,
 }
 

@@ -3,7 +3,7 @@
 //! shows the answer: an error next to the field, or the next step. The answers wait here between
 //! the two requests, so that any instance behind the load balancer can render the page. Each row
 //! belongs to one browser (a random token in a cookie; only its keyed hash is stored), holds the
-//! answers sealed with the vault key, and lives for minutes.
+//! answers sealed with the vault key, is shown once, and lives for minutes.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -16,6 +16,7 @@ pub enum FormAnswers {
     TokenHash,
     Page,
     AnswersSealed,
+    Shown,
     ExpiresAt,
 }
 
@@ -28,6 +29,8 @@ impl MigrationTrait for Migration {
                 .col(string_len(FormAnswers::TokenHash, 64).primary_key())
                 .col(string_len(FormAnswers::Page, 512))
                 .col(blob(FormAnswers::AnswersSealed))
+                // Set when the page has shown the answers: a reload starts the page afresh.
+                .col(boolean(FormAnswers::Shown).default(false))
                 .col(timestamp_with_time_zone(FormAnswers::ExpiresAt))
                 .to_owned(),
         )
