@@ -175,7 +175,10 @@ async fn sign_in_without_javascript_shows_the_refusal_then_signs_in() {
         browser
             .submit(
                 "/api/account/sign-in",
-                &[("portal_id", "alex.rivera"), ("password", "wrong-password-2")],
+                &[
+                    ("portal_id", "alex.rivera"),
+                    ("password", "wrong-password-2"),
+                ],
             )
             .await;
         assert!(browser.shows("did not match"), "{backend:?}");
@@ -592,7 +595,10 @@ async fn posts_that_would_keep_new_answers_count_against_the_address() {
     let (status, _, body) = app
         .post_form(
             "/api/account/sign-in",
-            &[("portal_id", "nobody.here"), ("password", "not-a-password-1")],
+            &[
+                ("portal_id", "nobody.here"),
+                ("password", "not-a-password-1"),
+            ],
             None,
         )
         .await;
