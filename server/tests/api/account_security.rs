@@ -71,7 +71,7 @@ async fn alex(app: &TestApp) -> portal_account::Model {
 }
 
 /// The code Alex's authenticator app shows now.
-async fn app_code(app: &TestApp) -> String {
+pub async fn app_code(app: &TestApp) -> String {
     let sealed = alex(app).await.totp_secret_sealed.unwrap();
     let secret = app.state.vault.open_secret(&sealed).unwrap();
     totp::code_at(&secret, app.clock.now())

@@ -605,3 +605,51 @@ async fn posts_that_would_keep_new_answers_count_against_the_address() {
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("did not match"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn turning_on_two_step_verification_without_javascript() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        app.activate_alex().await;
+        let mut browser = Browser::new(&app);
+        browser.open("/sign-in").await;
+        browser
+            .submit(
+                "/api/account/sign-in",
+                &[("portal_id", "alex.rivera"), ("password", "riverbend7")],
+            )
+            .await;
+        browser.open("/account/security").await;
+        browser.submit("/api/account/two-step/begin", &[]).await;
+        assert!(
+            browser.shows("add an account with this key") && browser.shows("<svg"),
+            "{backend:?}: the key and its QR code: {}",
+            browser.html
+        );
+        // A wrong code keeps the key on the page, with the refusal.
+        browser
+            .submit(
+                "/api/account/two-step/confirm",
+                &[("code", "000000"), ("password", "riverbend7")],
+            )
+            .await;
+        assert!(browser.shows("add an account with this key"), "{backend:?}");
+        assert!(
+            browser.shows("That code is not right."),
+            "{backend:?}: {}",
+            browser.html
+        );
+        let code = crate::account_security::app_code(&app).await;
+        browser
+            .submit(
+                "/api/account/two-step/confirm",
+                &[("code", &code), ("password", "riverbend7")],
+            )
+            .await;
+        assert!(
+            browser.shows("Your recovery codes"),
+            "{backend:?}: {}",
+            browser.html
+        );
+    }
+}
