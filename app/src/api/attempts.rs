@@ -160,7 +160,7 @@ const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub async fn hashing_turn() -> Result<HashingTurn, PortalError> {
     static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    let permits = PERMITS.get_or_init(|| Semaphore::new(2));
+    let permits = PERMITS.get_or_init(|| Semaphore::new(super::hashing::threads()));
     match tokio::time::timeout(HASHING_WAIT, permits.acquire()).await {
         Ok(permit) => Ok(HashingTurn {
             _permit: permit.map_err(internal)?,
@@ -176,7 +176,9 @@ impl HashingTurn {
         self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, PortalError> {
-        let result = tokio::task::spawn_blocking(work).await.map_err(internal);
+        let result = super::hashing::run(work)
+            .await
+            .ok_or_else(|| internal("the hashing thread gave no answer"));
         drop(self);
         result
     }

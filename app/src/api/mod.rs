@@ -14,6 +14,8 @@ pub mod form_answers;
 #[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]
+pub mod hashing;
+#[cfg(feature = "ssr")]
 pub mod password_change;
 pub mod password_reset;
 pub mod portal_id_recovery;
