@@ -127,6 +127,23 @@ impl<'a> Browser<'a> {
     }
 }
 
+/// One form post as a browser without JavaScript sends it, with a raw body and maybe cookies.
+async fn post_without_script(
+    app: &TestApp,
+    function: &str,
+    body: impl Into<Body>,
+    cookies: Option<&str>,
+) -> http::Response<Body> {
+    let mut request = Request::post(function)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(cookies) = cookies {
+        request = request.header(header::COOKIE, cookies);
+    }
+    app.send(request.body(body.into()).unwrap()).await
+}
+
 async fn kept_answers(app: &TestApp) -> u64 {
     app::db::entities::form_answer::Entity::find()
         .count(&app.state.db)
@@ -473,20 +490,12 @@ async fn an_answer_goes_back_only_to_a_page_of_our_own() {
         ("/api/account/sign-in", "/"),
         ("/sign-in?from=menu", "/sign-in?from=menu"),
     ] {
-        let response = app
-            .send(
-                Request::post("/api/account/sign-in")
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .header(header::ACCEPT, "text/html")
-                    .header("sec-fetch-site", "same-origin")
-                    .body(Body::from(form_body(&[
-                        ("portal_id", "nobody.here"),
-                        ("password", "not-a-password-1"),
-                        ("__page", page),
-                    ])))
-                    .unwrap(),
-            )
-            .await;
+        let fields = form_body(&[
+            ("portal_id", "nobody.here"),
+            ("password", "not-a-password-1"),
+            ("__page", page),
+        ]);
+        let response = post_without_script(&app, "/api/account/sign-in", fields, None).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
         assert_eq!(response.headers()[header::LOCATION], back, "{page}");
     }
@@ -527,16 +536,7 @@ async fn hostile_form_posts_get_a_page_back_never_a_server_error() {
         "/api/account/sign-out",
     ] {
         for body in bodies {
-            let response = app
-                .send(
-                    Request::post(function)
-                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                        .header(header::ACCEPT, "text/html")
-                        .header("sec-fetch-site", "same-origin")
-                        .body(Body::from(body.to_vec()))
-                        .unwrap(),
-                )
-                .await;
+            let response = post_without_script(&app, function, body.to_vec(), None).await;
             let status = response.status();
             let location = response
                 .headers()
@@ -556,17 +556,8 @@ async fn hostile_form_posts_get_a_page_back_never_a_server_error() {
 async fn posts_that_would_keep_new_answers_count_against_the_address() {
     let app = spawn_app(BACKENDS[0]).await.with_demo().await;
     app.set_policy(r#"{"attempts_per_address": 3}"#).await;
-    let post = async || {
-        app.send(
-            Request::post("/api/account/sign-out")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::ACCEPT, "text/html")
-                .header("sec-fetch-site", "same-origin")
-                .body(Body::from("__page=/help"))
-                .unwrap(),
-        )
-        .await
-    };
+    let post =
+        async || post_without_script(&app, "/api/account/sign-out", "__page=/help", None).await;
     for _ in 0..3 {
         assert_eq!(post().await.status(), StatusCode::SEE_OTHER);
     }
@@ -579,17 +570,13 @@ async fn posts_that_would_keep_new_answers_count_against_the_address() {
     );
     assert_eq!(kept_answers(&app).await, 3, "no row for the refused post");
     // A token the server never gave (or one expired) is no way around it.
-    let made_up = app
-        .send(
-            Request::post("/api/account/sign-out")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::ACCEPT, "text/html")
-                .header("sec-fetch-site", "same-origin")
-                .header(header::COOKIE, "__Host-portal_answers=made-up-token")
-                .body(Body::from("__page=/help"))
-                .unwrap(),
-        )
-        .await;
+    let made_up = post_without_script(
+        &app,
+        "/api/account/sign-out",
+        "__page=/help",
+        Some("__Host-portal_answers=made-up-token"),
+    )
+    .await;
     assert_eq!(made_up.status(), StatusCode::TOO_MANY_REQUESTS);
     // The kept answers' own throttle is apart from the sign-in attempts'.
     let (status, _, body) = app
