@@ -206,7 +206,11 @@ mod server {
             txn.commit().await.map_err(internal)?;
             return Ok(());
         };
-        // Nobody can flood a patient's mailbox: at most so many emails a day.
+        // Nobody can flood a patient's mailbox: at most so many emails a day. The person's row is
+        // locked first, so two workers handling requests for one person count one after the other.
+        store::lock_person(&txn, person.id)
+            .await
+            .map_err(internal)?;
         let sent_today = audit::count_about_since(
             &txn,
             person.id,

@@ -63,13 +63,16 @@ pub struct NewCode {
     pub valid_for: chrono::Duration,
 }
 
-/// Issues a fresh code and returns it (to show once) with its stored row.
+/// Issues a fresh code and returns it (to show once) with its stored row. Call it inside the
+/// transaction that goes on to use the code: the person's row stays locked until it ends.
 pub async fn issue_code<C: ConnectionTrait>(
     db: &C,
     hasher: &TokenHasher,
     new: NewCode,
     now: DateTime<Utc>,
 ) -> Result<(OneTimeCode, one_time_code::Model), DbErr> {
+    // Two codes issued at once for one person: the second waits, then withdraws the first.
+    super::store::lock_person(db, new.person_id).await?;
     let code = OneTimeCode::from_random(TokenHasher::new_code_bits());
     let row = one_time_code::ActiveModel {
         organization_id: Set(new.organization_id),

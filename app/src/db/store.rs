@@ -278,6 +278,19 @@ pub async fn lock_registrations<C: ConnectionTrait>(
         .map(|_| ())
 }
 
+/// Makes the transaction `db` the only one issuing codes or emails to this person until it ends
+/// (the same way as [`lock_registrations`], on the person's row): what it reads after this, the
+/// person's live codes or the emails sent today, includes what every earlier transaction wrote.
+pub async fn lock_person<C: ConnectionTrait>(db: &C, person_id: i32) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    person::Entity::update_many()
+        .col_expr(person::Column::Id, Expr::col(person::Column::Id))
+        .filter(person::Column::Id.eq(person_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
 /// The organization's patients with this family name (any case) and date of birth, with their
 /// person records, at most `limit`, in two queries whatever the number found.
 pub async fn patients_by_name_and_birth<C: ConnectionTrait>(

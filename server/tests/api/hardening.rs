@@ -878,3 +878,49 @@ async fn a_browser_gets_a_new_token_at_every_sign_in_and_keeps_one_per_account()
         );
     }
 }
+
+/// Point 2: a new code replaces the older unused ones, even when two are issued at the same
+/// moment for one person (two desks, or a desk and the online route): the second waits for the
+/// first and withdraws it. PostgreSQL only: SQLite lets one transaction write at a time anyway.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_codes_issued_at_once_for_one_person_leave_one_live() {
+    use app::db::entities::one_time_code;
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter, TransactionTrait};
+    let app = spawn_app(Backend::Postgres).await.with_demo().await;
+    let person_id = app.demo_person("Alex").await;
+    let organization_id = app.state.site.organization_id;
+    let new = move || NewCode {
+        organization_id,
+        person_id,
+        purpose: CodePurpose::Activation,
+        route: CodeRoute::Visit,
+        issued_by_staff_id: None,
+        valid_for: Duration::days(90),
+    };
+    let now = app.clock.now();
+    let first = app.state.db.begin().await.unwrap();
+    issue_code(&first, &app.state.tokens, new(), now)
+        .await
+        .unwrap();
+    let second = {
+        let (db, tokens, code) = (app.state.db.clone(), app.state.tokens.clone(), new());
+        tokio::spawn(async move {
+            let txn = db.begin().await.unwrap();
+            issue_code(&txn, &tokens, code, now).await.unwrap();
+            txn.commit().await.unwrap();
+        })
+    };
+    // The second is under way while the first has not committed.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    first.commit().await.unwrap();
+    second.await.unwrap();
+    let live = one_time_code::Entity::find()
+        .filter(one_time_code::Column::PersonId.eq(person_id))
+        .filter(one_time_code::Column::Purpose.eq(CodePurpose::Activation.as_str()))
+        .filter(one_time_code::Column::UsedAt.is_null())
+        .filter(one_time_code::Column::WithdrawnAt.is_null())
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(live, 1);
+}
