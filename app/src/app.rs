@@ -10,7 +10,7 @@ use crate::pages::{
     SignInRoute, StaffDeskRoute, StaffSignInRoute,
 };
 use leptos::prelude::*;
-use leptos_meta::{Stylesheet, provide_meta_context};
+use leptos_meta::provide_meta_context;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, SsrMode, StaticSegment, path};
 
@@ -18,7 +18,7 @@ use leptos_router::{Lazy, SsrMode, StaticSegment, path};
 /// one the server's middleware put in this response's Content-Security-Policy header.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    use leptos_meta::MetaTags;
+    use leptos_meta::{HashedStylesheet, MetaTags};
     let nonce = leptos::nonce::use_nonce()
         .map(|n| n.to_string())
         .unwrap_or_default();
@@ -34,6 +34,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 // The accent colour is validated as #rrggbb at start-up, so it is safe here.
                 <style nonce=nonce>{format!(":root{{--brand:{accent}}}")}</style>
+                // Hashed names (hash.txt beside the binary): cached by browsers for good.
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -52,7 +54,6 @@ pub fn App() -> impl IntoView {
     provide_form_answers();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/portal.css" />
         <Router>
             <SkipLink />
             <SiteHeader />

@@ -73,4 +73,11 @@ pub enum Command {
         #[arg(long)]
         username: String,
     },
+    /// Measure how many password checks a second this machine can do on all its cores (the
+    /// most sign-ins a second it can answer), then exit. Run it with the portal stopped.
+    HashingBound {
+        /// How long to measure, in seconds.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
 }

@@ -63,6 +63,15 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())
         }
+        Command::HashingBound { seconds } => {
+            let (rate, cores) = tokio::task::spawn_blocking(move || {
+                passwords::checks_per_second(std::time::Duration::from_secs(seconds.max(1)))
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("{rate:.1} password checks a second on {cores} cores");
+            Ok(())
+        }
         Command::Migrate => {
             startup::open_database(&settings)
                 .await

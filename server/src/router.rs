@@ -28,6 +28,8 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let context_state = state.clone();
     let provide = move || {
         provide_context(context_state.clone());
+        // Each request finds its caller once, however many guarded functions it calls.
+        provide_context(app::api::guard::RequestCaller::default());
         // The page's scripts must carry the nonce the middleware put in the CSP header.
         if let Some(nonce) = use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<CspNonce>().cloned())
@@ -39,19 +41,25 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let trusted = state.site.trusted_proxies.clone();
     let site_root = std::path::PathBuf::from(options.site_root.as_ref());
 
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        // Static files are served here rather than by Leptos's fallback, which answers a
-        // browser's "has it changed?" (304 Not Modified) with a 404 page.
+    // Built files: hashed names are cached for good; brotli and gzip copies made at build time
+    // (`--precompress`) are sent as they are, and nothing here is compressed on the fly.
+    let assets = Router::new()
+        // Served here rather than by Leptos's fallback, which answers a browser's "has it
+        // changed?" (304 Not Modified) with a 404 page.
         .nest_service(
             "/pkg",
-            ServeDir::new(site_root.join(&*options.site_pkg_dir)),
+            ServeDir::new(site_root.join(&*options.site_pkg_dir))
+                .precompressed_br()
+                .precompressed_gzip(),
         )
         .route_service(
             "/favicon.svg",
             ServeFile::new(site_root.join("favicon.svg")),
-        )
+        );
+
+    let pages = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(options.clone())
         })
@@ -64,15 +72,18 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             state.clone(),
             crate::forms::no_script_forms,
         ))
-        // Router::layer wraps everything added before it, so the last layer here is the
-        // outermost: the request id is set first, then logging, headers, compression...
         .layer(RequestBodyLimitLayer::new(settings.max_request_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             settings.request_timeout,
         ))
         .layer(middleware::from_fn(server_fn_error_status))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new());
+
+    assets
+        .merge(pages)
+        // Router::layer wraps everything added before it, so the last layer here is the
+        // outermost: the request id is set first, then logging, headers...
         .layer(middleware::from_fn(refuse_cross_site_writes))
         .layer(middleware::from_fn(security_headers))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -194,10 +205,48 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Files cargo-leptos builds or copies from `public/`: safe to cache, but revalidated so a new
-/// release is picked up at once.
-fn is_static_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.svg" || path == "/favicon.ico"
+/// How long a browser may keep a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caching {
+    /// A built file whose name carries a hash of its content: kept for a year, never asked
+    /// about again (a new release has new names).
+    ForGood,
+    /// A built file with a plain name: kept, but revalidated so a new release is seen at once.
+    Revalidate,
+    /// Pages and server function answers: they may hold health information.
+    Never,
+}
+
+fn caching_for(path: &str) -> Caching {
+    if let Some(file) = path.strip_prefix("/pkg/") {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        if !file.starts_with("snippets/") && is_hashed_name(name) {
+            Caching::ForGood
+        } else {
+            Caching::Revalidate
+        }
+    } else if path == "/favicon.svg" || path == "/favicon.ico" {
+        Caching::Revalidate
+    } else {
+        Caching::Never
+    }
+}
+
+/// Whether a file name carries a content hash as cargo-leptos writes it (`hash-files`): a part
+/// of 22 base64url characters (MD5, unpadded), as in `portal.Xy3….wasm` or a split chunk named
+/// by its hash. The placeholder of 22 underscores in an unhashed build is not a hash.
+fn is_hashed_name(name: &str) -> bool {
+    let Some((stem, _extension)) = name.split_once('.') else {
+        return false;
+    };
+    let is_hash = |part: &str| {
+        part.len() == 22
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && part.bytes().any(|b| b != b'_')
+    };
+    is_hash(stem) || name.split('.').skip(1).any(is_hash)
 }
 
 /// This request's Content-Security-Policy nonce: 128 random bits, base64url.
@@ -233,7 +282,7 @@ pub fn page_content_security_policy(nonce: &str) -> String {
 /// (which the renderer puts on the page's scripts); everything else one that allows nothing.
 /// Nothing dynamic is cached: pages and server function answers may hold health information.
 async fn security_headers(mut req: Request, next: Next) -> Response {
-    let is_static = is_static_asset(req.uri().path());
+    let caching = caching_for(req.uri().path());
     let nonce = CspNonce::generate();
     req.extensions_mut().insert(nonce.clone());
     let mut response = next.run(req).await;
@@ -271,7 +320,47 @@ async fn security_headers(mut req: Request, next: Next) -> Response {
         .or_insert(HeaderValue::from_static(
             "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
         ));
-    let cache = if is_static { "no-cache" } else { "no-store" };
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    let cache = match caching {
+        // A 304 refreshes the stored headers too, so it says the same.
+        Caching::ForGood
+            if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED =>
+        {
+            "public, max-age=31536000, immutable"
+        }
+        Caching::ForGood | Caching::Revalidate => "no-cache",
+        Caching::Never => "no-store",
+    };
     response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Caching, caching_for, is_hashed_name};
+
+    #[test]
+    fn hashed_built_files_are_kept_for_good_and_the_rest_revalidated_or_never_kept() {
+        let hash = "Ab3_xY-9Ab3_xY-9Ab3_xY";
+        assert!(is_hashed_name(&format!("portal.{hash}.wasm")));
+        assert!(is_hashed_name(&format!("{hash}.wasm")));
+        assert!(is_hashed_name(&format!("__wasm_split.{hash}.js")));
+        assert!(!is_hashed_name("__wasm_split.______________________.js"));
+        assert!(!is_hashed_name("portal.wasm"));
+        assert!(!is_hashed_name("portal.Ab3.wasm"));
+        assert!(!is_hashed_name(hash));
+        assert_eq!(
+            caching_for(&format!("/pkg/portal.{hash}.css")),
+            Caching::ForGood
+        );
+        assert_eq!(caching_for("/pkg/portal.css"), Caching::Revalidate);
+        assert_eq!(
+            caching_for(&format!("/pkg/snippets/{hash}/inline0.js")),
+            Caching::Revalidate
+        );
+        assert_eq!(caching_for("/favicon.svg"), Caching::Revalidate);
+        assert_eq!(caching_for("/account/security"), Caching::Never);
+        assert_eq!(caching_for(&format!("/{hash}.js")), Caching::Never);
+    }
 }

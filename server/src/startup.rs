@@ -68,7 +68,18 @@ pub fn leptos_options(settings: &Settings) -> Result<LeptosOptions, StartupError
         })?;
     let mut options = conf.leptos_options;
     options.site_addr = settings.listen;
+    // Hashed asset names come from the hash file cargo-leptos writes beside the binary; a binary
+    // without one (a test binary, or one built by plain cargo) links the plain names.
+    options.hash_files = options.hash_files && hash_file_beside_binary(&options.hash_file);
     Ok(options)
+}
+
+/// Whether the hash file Leptos reads (beside the running binary) is there.
+fn hash_file_beside_binary(name: &str) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(name)))
+        .is_some_and(|path| path.is_file())
 }
 
 /// Everything `serve` needs before it listens: the migrated database, LeptosOptions, secrets and

@@ -13,7 +13,13 @@ fn leptos_toml_agrees_with_the_cargo_leptos_build_configuration() {
     let leptos = read("Leptos.toml");
     let runtime = &leptos["package"]["metadata"]["leptos"];
     assert_eq!(runtime["output-name"], build["name"]);
-    for key in ["site-root", "site-pkg-dir", "site-addr", "reload-port"] {
+    for key in [
+        "site-root",
+        "site-pkg-dir",
+        "site-addr",
+        "reload-port",
+        "hash-files",
+    ] {
         assert_eq!(
             runtime[key], build[key],
             "{key} differs between Leptos.toml and Cargo.toml"
@@ -22,12 +28,10 @@ fn leptos_toml_agrees_with_the_cargo_leptos_build_configuration() {
 }
 
 #[test]
-fn the_stylesheet_link_matches_the_output_name() {
-    let leptos = read("Leptos.toml");
-    let name = leptos["package"]["metadata"]["leptos"]["output-name"]
-        .as_str()
-        .unwrap();
+fn the_shell_links_the_hashed_stylesheet() {
+    // The stylesheet's name carries its hash (issue 13): only the server's shell knows it.
     let app = std::fs::read_to_string(format!("{}/../app/src/app.rs", env!("CARGO_MANIFEST_DIR")))
         .unwrap();
-    assert!(app.contains(&format!("/pkg/{name}.css")));
+    assert!(app.contains("<HashedStylesheet"));
+    assert!(!app.contains("/pkg/portal.css"));
 }

@@ -179,7 +179,7 @@ pub async fn authorize<N: Need>(need: N) -> Result<Guarded<N::Caller>, PortalErr
         )));
     }
     let caller = if N::IDENTIFIES {
-        identify(&state, &policy, now).await?
+        caller_of_request(&state, &policy, now).await?
     } else {
         Caller::Anonymous
     };
@@ -208,6 +208,29 @@ where
 
 fn internal(e: impl std::fmt::Display) -> PortalError {
     PortalError::internal("guard", e)
+}
+
+/// The caller of the request being answered, found at most once: a page's render asks several
+/// server functions (the header's and the page's own), and each passes the guard. The router
+/// provides a new one for every request (`provide_context(RequestCaller::default())`).
+#[derive(Clone, Default)]
+pub struct RequestCaller(std::sync::Arc<tokio::sync::OnceCell<Caller>>);
+
+/// Who the session cookie names, from this request's [`RequestCaller`] once it has been
+/// found (without one in context, as in a unit test, it is looked up every time).
+async fn caller_of_request(
+    state: &AppState,
+    policy: &OrganizationPolicy,
+    now: DateTime<Utc>,
+) -> Result<Caller, PortalError> {
+    match leptos::prelude::use_context::<RequestCaller>() {
+        Some(cell) => cell
+            .0
+            .get_or_try_init(|| identify(state, policy, now))
+            .await
+            .cloned(),
+        None => identify(state, policy, now).await,
+    }
 }
 
 /// Who the session cookie names. An idle or expired session is ended here (and its cookie

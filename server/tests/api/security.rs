@@ -1,6 +1,6 @@
 //! Headers, limits and compression that every response gets.
 
-use crate::helpers::{Backend, spawn_app};
+use crate::helpers::{Backend, TestApp, spawn_app};
 use axum::body::Body;
 use http::Request;
 
@@ -113,11 +113,11 @@ async fn an_oversized_request_body_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_static_file_is_revalidated_with_304_not_a_404_page() {
     let app = spawn_app(Backend::Sqlite).await;
-    let pkg = std::path::PathBuf::from(app.state.leptos_options.site_root.as_ref()).join("pkg");
-    std::fs::create_dir_all(&pkg).unwrap();
+    let pkg = site_pkg(&app);
     std::fs::write(pkg.join("portal.js"), "export default 1;").unwrap();
     let first = app.get("/pkg/portal.js").await;
     assert_eq!(first.status(), 200);
+    // A plain name may hold a new release tomorrow: kept, but asked about again.
     assert_eq!(first.headers()["cache-control"], "no-cache");
     let modified = first.headers()["last-modified"].clone();
     let again = app
@@ -130,4 +130,79 @@ async fn a_static_file_is_revalidated_with_304_not_a_404_page() {
         .await;
     assert_eq!(again.status(), 304);
     assert_eq!(app.get("/pkg/missing.js").await.status(), 404);
+    let missing = app.get("/pkg/portal.Ab3xY9Ab3xY9Ab3xY9Ab3x.js").await;
+    assert_eq!(missing.status(), 404);
+    assert_ne!(
+        missing.headers()["cache-control"],
+        "public, max-age=31536000, immutable",
+        "a missing file is not remembered as missing for a year"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hashed_files_are_kept_for_good_and_sent_as_compressed_at_build_time() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let pkg = site_pkg(&app);
+    let name = "portal.Ab3_xY-9Ab3_xY-9Ab3_xY.wasm";
+    std::fs::write(pkg.join(name), b"\0asm plain").unwrap();
+    std::fs::write(pkg.join(format!("{name}.br")), b"brotli copy").unwrap();
+    std::fs::write(pkg.join(format!("{name}.gz")), b"gzip copy").unwrap();
+    let fetch = |encoding: &'static str| {
+        app.send(
+            Request::get(format!("/pkg/{name}"))
+                .header("accept-encoding", encoding)
+                .body(Body::empty())
+                .unwrap(),
+        )
+    };
+    for (encoding, body) in [
+        ("br, gzip", "brotli copy"),
+        ("gzip", "gzip copy"),
+        ("identity", "\0asm plain"),
+    ] {
+        let response = fetch(encoding).await;
+        assert_eq!(response.status(), 200, "{encoding}");
+        assert_eq!(
+            response.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        let sent = response
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(
+            sent.as_deref(),
+            match encoding {
+                "identity" => None,
+                other => Some(&other[..other.find(',').unwrap_or(other.len())]),
+            }
+        );
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(
+            bytes,
+            body.as_bytes(),
+            "{encoding}: the file as it was built"
+        );
+    }
+    // A file without a copy made at build time is sent as it is, not compressed on the fly.
+    std::fs::write(pkg.join("plain.css"), "body { color: black; }".repeat(100)).unwrap();
+    let response = app
+        .send(
+            Request::get("/pkg/plain.css")
+                .header("accept-encoding", "br, gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().get("content-encoding").is_none());
+}
+
+/// The site's `pkg` directory of this test's portal, created empty.
+fn site_pkg(app: &TestApp) -> std::path::PathBuf {
+    let pkg = std::path::PathBuf::from(app.state.leptos_options.site_root.as_ref()).join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    pkg
 }
