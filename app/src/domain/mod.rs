@@ -2,6 +2,7 @@
 //! (forms validate with it) and into the server (which enforces it). Every rule takes the instant
 //! or the day it is asked about, so tests can ask it about any moment.
 
+pub mod access;
 pub mod activation;
 pub mod age;
 pub mod branding;
