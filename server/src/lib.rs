@@ -2,6 +2,7 @@
 //! command line. The binary (`main.rs`) only parses arguments and calls into here, so the
 //! integration tests run exactly the router production runs.
 
+pub mod assets;
 pub mod cli;
 pub mod config;
 pub mod forms;

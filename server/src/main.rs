@@ -13,6 +13,12 @@ use server::startup;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// mimalloc rather than glibc's allocator: rendering a page allocates many small strings from
+/// several threads at once, where glibc's arenas contend, and password hashing allocates 19 MiB
+/// at a time, which glibc kept after a burst of sign-ins (measured with `.ci/bench`, issue 13).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let settings = match Settings::load(cli.config.as_deref()) {

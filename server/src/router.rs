@@ -2,6 +2,7 @@
 //! middleware every response passes through (request id, logging, security headers, caching,
 //! compression, body limit, timeout).
 
+use crate::assets::Assets;
 use crate::config::Settings;
 use app::state::AppState;
 use app::{App, shell};
@@ -14,6 +15,7 @@ use axum::{Json, Router};
 use leptos::nonce::Nonce;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -41,21 +43,33 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
     let trusted = state.site.trusted_proxies.clone();
     let site_root = std::path::PathBuf::from(options.site_root.as_ref());
 
-    // Built files: hashed names are cached for good; brotli and gzip copies made at build time
-    // (`--precompress`) are sent as they are, and nothing here is compressed on the fly.
+    // Built files, answered from memory (see `assets`): hashed names are cached for good; the
+    // brotli and gzip copies made at build time (`--precompress`) are sent as they are, and
+    // nothing here is compressed on the fly. Files not in memory are read from disk, and served
+    // here rather than by Leptos's fallback, which answers a browser's "has it changed?" (304
+    // Not Modified) with a 404 page.
+    let pkg_dir = site_root.join(&*options.site_pkg_dir);
+    let favicon = site_root.join("favicon.svg");
+    let mut in_memory = Assets::load(&pkg_dir, &format!("/{}", options.site_pkg_dir));
+    in_memory.add_file(&favicon, "/favicon.svg".to_owned());
+    let in_memory = Arc::new(in_memory);
     let assets = Router::new()
-        // Served here rather than by Leptos's fallback, which answers a browser's "has it
-        // changed?" (304 Not Modified) with a 404 page.
         .nest_service(
             "/pkg",
-            ServeDir::new(site_root.join(&*options.site_pkg_dir))
+            ServeDir::new(&pkg_dir)
                 .precompressed_br()
                 .precompressed_gzip(),
         )
-        .route_service(
-            "/favicon.svg",
-            ServeFile::new(site_root.join("favicon.svg")),
-        );
+        .route_service("/favicon.svg", ServeFile::new(&favicon))
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            let in_memory = Arc::clone(&in_memory);
+            async move {
+                match in_memory.answer(req.method(), req.uri().path(), req.headers()) {
+                    Some(answer) => answer,
+                    None => next.run(req).await,
+                }
+            }
+        }));
 
     let pages = Router::new()
         .route("/healthz", get(healthz))

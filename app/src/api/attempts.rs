@@ -147,20 +147,27 @@ pub async fn record_failure(
         .map_err(internal)
 }
 
-/// A turn at password hashing, which runs off the async runtime at most two at a time so that a
-/// burst of sign-ins cannot starve page rendering. An attempt takes its turn *before* it is
-/// counted ([`admit`]): one that would wait too long is turned away uncounted, instead of being
-/// counted and then dropped by the request timeout before its success could take the count back.
+/// A turn at password hashing, which runs on the hashing threads ([`super::hashing`], one per
+/// core at a lower priority) so that a burst of sign-ins cannot starve page rendering. An attempt
+/// takes its turn *before* it is counted ([`admit`]): one that would wait too long is turned away
+/// uncounted, instead of being counted and then dropped by the request timeout before its success
+/// could take the count back. There are [`TURNS_PER_THREAD`] turns per hashing thread: while one
+/// attempt is being counted (a database write, which can wait for others), another is hashed,
+/// so the threads never sit idle during a storm; at most that many hashes wait for a thread.
 pub struct HashingTurn {
     _permit: tokio::sync::SemaphorePermit<'static>,
 }
+
+/// Turns per hashing thread (see [`HashingTurn`]).
+pub const TURNS_PER_THREAD: usize = 4;
 
 /// How long an attempt waits for its turn at hashing before it is turned away.
 const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub async fn hashing_turn() -> Result<HashingTurn, PortalError> {
     static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    let permits = PERMITS.get_or_init(|| Semaphore::new(super::hashing::threads()));
+    let permits =
+        PERMITS.get_or_init(|| Semaphore::new(super::hashing::threads() * TURNS_PER_THREAD));
     match tokio::time::timeout(HASHING_WAIT, permits.acquire()).await {
         Ok(permit) => Ok(HashingTurn {
             _permit: permit.map_err(internal)?,

@@ -244,7 +244,7 @@ async fn identify(
         return Ok(Caller::Anonymous);
     };
     let db = &state.db;
-    let Some(session) = sessions::find_session(db, &state.tokens, &token)
+    let Some((session, account)) = sessions::find_session_and_account(db, &state.tokens, &token)
         .await
         .map_err(internal)?
     else {
@@ -264,14 +264,10 @@ async fn identify(
             .map_err(internal)?;
     }
     let org = state.site.organization_id;
-    if let Some(account_id) = session.account_id {
-        let account = portal_account::Entity::find_by_id(account_id)
-            .one(db)
-            .await
-            .map_err(internal)?
-            .filter(|a| {
-                AccountStatus::parse(&a.status) == AccountStatus::Active && a.organization_id == org
-            });
+    if session.account_id.is_some() {
+        let account = account.filter(|a| {
+            AccountStatus::parse(&a.status) == AccountStatus::Active && a.organization_id == org
+        });
         return Ok(match account {
             Some(account) if session.second_factor_passed => {
                 Caller::Patient(PatientSession { session, account })

@@ -1,7 +1,7 @@
 //! Server-side sessions in the database, shared by every portal instance. The browser holds a
 //! random token in a cookie; rows are keyed by the token's keyed hash.
 
-use super::entities::session;
+use super::entities::{portal_account, session};
 use super::tokens::TokenHasher;
 use crate::domain::policy::OrganizationPolicy;
 use crate::domain::sign_in::{second_step_expires_at, session_expires_at};
@@ -72,6 +72,19 @@ pub async fn find_session<C: ConnectionTrait>(
     token: &str,
 ) -> Result<Option<session::Model>, DbErr> {
     session::Entity::find_by_id(session_key(hasher, token))
+        .one(db)
+        .await
+}
+
+/// The session a token names and, for a patient's session, their account: one query, as the
+/// guard reads both on every signed-in request.
+pub async fn find_session_and_account<C: ConnectionTrait>(
+    db: &C,
+    hasher: &TokenHasher,
+    token: &str,
+) -> Result<Option<(session::Model, Option<portal_account::Model>)>, DbErr> {
+    session::Entity::find_by_id(session_key(hasher, token))
+        .find_also_related(portal_account::Entity)
         .one(db)
         .await
 }

@@ -29,6 +29,20 @@ impl std::fmt::Debug for Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// A patient's session belongs to their account (read together by the guard: one query).
+    #[sea_orm(
+        belongs_to = "super::portal_account::Entity",
+        from = "Column::AccountId",
+        to = "super::portal_account::Column::Id"
+    )]
+    Account,
+}
+
+impl Related<super::portal_account::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Account.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
