@@ -164,9 +164,10 @@ struct Accepts {
     gzip: bool,
 }
 
-/// Which copies the browser accepts (`Accept-Encoding`; `q=0` refuses one, `*` takes any).
+/// Which copies the browser accepts (`Accept-Encoding`): `q=0` refuses one, `*` stands for
+/// every coding not named.
 fn accepted(headers: &HeaderMap) -> Accepts {
-    let mut accepts = Accepts::default();
+    let (mut brotli, mut gzip, mut any) = (None, None, None);
     for value in headers.get_all(header::ACCEPT_ENCODING) {
         let Ok(value) = value.to_str() else { continue };
         for item in value.split(',') {
@@ -178,19 +179,19 @@ fn accepted(headers: &HeaderMap) -> Accepts {
                     .and_then(|q| q.trim().parse::<f32>().ok())
                     .is_some_and(|q| q <= 0.0)
             });
-            let wanted = !refused;
             match coding.as_str() {
-                "br" => accepts.brotli = wanted,
-                "gzip" | "x-gzip" => accepts.gzip = wanted,
-                "*" if wanted => {
-                    accepts.brotli = true;
-                    accepts.gzip = true;
-                }
+                "br" => brotli = Some(!refused),
+                "gzip" | "x-gzip" => gzip = Some(!refused),
+                "*" => any = Some(!refused),
                 _ => {}
             }
         }
     }
-    accepts
+    let any = any.unwrap_or(false);
+    Accepts {
+        brotli: brotli.unwrap_or(any),
+        gzip: gzip.unwrap_or(any),
+    }
 }
 
 /// Whether `If-None-Match` names this copy (or any, `*`).
@@ -250,6 +251,8 @@ mod tests {
         assert!(any.brotli && any.gzip);
         let none = accepted(&headers(&[]));
         assert!(!none.brotli && !none.gzip);
+        let named_wins = accepted(&headers(&[("accept-encoding", "gzip;q=0, *")]));
+        assert!(named_wins.brotli && !named_wins.gzip);
         let identity = accepted(&headers(&[("accept-encoding", "identity")]));
         assert!(!identity.brotli && !identity.gzip);
     }

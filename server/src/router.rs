@@ -64,10 +64,22 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             let in_memory = Arc::clone(&in_memory);
             async move {
-                match in_memory.answer(req.method(), req.uri().path(), req.headers()) {
-                    Some(answer) => answer,
-                    None => next.run(req).await,
+                let path = req.uri().path();
+                if let Some(answer) = in_memory.answer(req.method(), path, req.headers()) {
+                    return answer;
                 }
+                // Only a file's one true path reaches the disk: `//`, `/./` or an escaped byte
+                // would be cleaned up there and answered under a name caches keep for a year.
+                if !is_canonical_path(path) {
+                    return StatusCode::NOT_FOUND.into_response();
+                }
+                let mut answer = next.run(req).await;
+                // The disk service may send a compressed copy without saying it depends on
+                // Accept-Encoding; caches must not give it to browsers that refused it.
+                answer
+                    .headers_mut()
+                    .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+                answer
             }
         }));
 
@@ -219,6 +231,15 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// A path as the built files are named: no empty, `.` or `..` part and no escaped byte.
+fn is_canonical_path(path: &str) -> bool {
+    !path.contains('%')
+        && path
+            .split('/')
+            .skip(1)
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
 /// How long a browser may keep a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Caching {
@@ -352,7 +373,18 @@ async fn security_headers(mut req: Request, next: Next) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::{Caching, caching_for, is_hashed_name};
+    use super::{Caching, caching_for, is_canonical_path, is_hashed_name};
+
+    #[test]
+    fn only_the_true_path_of_a_built_file_reaches_the_disk() {
+        assert!(is_canonical_path("/pkg/portal.css"));
+        assert!(is_canonical_path("/pkg/snippets/a-1/inline0.js"));
+        assert!(!is_canonical_path("/pkg//portal.css"));
+        assert!(!is_canonical_path("/pkg/./portal.css"));
+        assert!(!is_canonical_path("/pkg/../secrets"));
+        assert!(!is_canonical_path("/pkg/portal.cs%73"));
+        assert!(!is_canonical_path("/pkg/"));
+    }
 
     #[test]
     fn hashed_built_files_are_kept_for_good_and_the_rest_revalidated_or_never_kept() {

@@ -113,6 +113,7 @@ pub async fn build_state(
 ) -> Result<AppState, StartupError> {
     let sealed = store::holds_sealed_data(&db).await?;
     let secrets = Secrets::load_or_create(&settings.secrets_dir, sealed)?;
+    app::api::attempts::share_the_pool(settings.database_max_connections);
     let org = store::ensure_organization(&db, &settings.organization, clock.now()).await?;
     Ok(AppState {
         leptos_options,

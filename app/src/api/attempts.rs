@@ -151,9 +151,10 @@ pub async fn record_failure(
 /// core at a lower priority) so that a burst of sign-ins cannot starve page rendering. An attempt
 /// takes its turn *before* it is counted ([`admit`]): one that would wait too long is turned away
 /// uncounted, instead of being counted and then dropped by the request timeout before its success
-/// could take the count back. There are [`TURNS_PER_THREAD`] turns per hashing thread: while one
-/// attempt is being counted (a database write, which can wait for others), another is hashed,
-/// so the threads never sit idle during a storm; at most that many hashes wait for a thread.
+/// could take the count back. There are [`TURNS_PER_THREAD`] turns per hashing thread (at most
+/// half the database pool, see [`share_the_pool`]): while one attempt is being counted (a
+/// database write, which can wait for others), another is hashed, so the threads never sit idle
+/// during a storm; at most that many hashes wait for a thread.
 pub struct HashingTurn {
     _permit: tokio::sync::SemaphorePermit<'static>,
 }
@@ -161,13 +162,31 @@ pub struct HashingTurn {
 /// Turns per hashing thread (see [`HashingTurn`]).
 pub const TURNS_PER_THREAD: usize = 4;
 
+/// The database pool's size, when start-up has said it ([`share_the_pool`]).
+static POOL_SIZE: OnceLock<usize> = OnceLock::new();
+
+/// Says how many database connections the portal has. An attempt holds one while it is
+/// counted, so the hashing turns are capped at half of them (never below one per hashing
+/// thread): a storm of sign-ins from many addresses leaves the other half to everyone else.
+pub fn share_the_pool(max_connections: u32) {
+    let _ = POOL_SIZE.set(max_connections as usize);
+}
+
+/// How many hashing turns there are.
+fn turns() -> usize {
+    let threads = super::hashing::threads();
+    let wanted = threads * TURNS_PER_THREAD;
+    POOL_SIZE
+        .get()
+        .map_or(wanted, |pool| wanted.min((pool / 2).max(threads)))
+}
+
 /// How long an attempt waits for its turn at hashing before it is turned away.
 const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub async fn hashing_turn() -> Result<HashingTurn, PortalError> {
     static PERMITS: OnceLock<Semaphore> = OnceLock::new();
-    let permits =
-        PERMITS.get_or_init(|| Semaphore::new(super::hashing::threads() * TURNS_PER_THREAD));
+    let permits = PERMITS.get_or_init(|| Semaphore::new(turns()));
     match tokio::time::timeout(HASHING_WAIT, permits.acquire()).await {
         Ok(permit) => Ok(HashingTurn {
             _permit: permit.map_err(internal)?,
