@@ -5,6 +5,7 @@
 use crate::db::store;
 use crate::db::tokens::TokenHasher;
 use crate::db::vault::SsnVault;
+use crate::domain::access::PolicyHistory;
 use crate::domain::branding::Branding;
 use crate::domain::client_address::{TrustedProxies, limit_key};
 use crate::domain::clock::Clock;
@@ -49,44 +50,51 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The organization's policy now (read at most every [`PolicyCache::FRESH_FOR`]).
+    /// The organization's policy in force now: the version of its history for today, in the
+    /// organization's zone (the history is read at most every [`PolicyCache::FRESH_FOR`]).
     pub async fn current_policy(&self) -> Result<OrganizationPolicy, String> {
-        if let Some(policy) = self.policy.get() {
-            return Ok(policy);
+        let today = crate::domain::age::local_date(self.clock.now(), self.site.time_zone);
+        Ok(self.policy_history().await?.in_force_on(today).clone())
+    }
+
+    /// The organization's policy history (P6), as last read.
+    pub async fn policy_history(&self) -> Result<Arc<PolicyHistory>, String> {
+        if let Some(history) = self.policy.get() {
+            return Ok(history);
         }
-        let org = store::organization_by_id(&self.db, self.site.organization_id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("the home organization is missing")?;
-        let policy = store::policy_of(&org).map_err(|e| e.to_string())?;
-        self.policy.put(policy.clone());
-        Ok(policy)
+        let history = Arc::new(
+            store::policy_history(&self.db, self.site.organization_id)
+                .await
+                .map_err(|e| e.to_string())?,
+        );
+        self.policy.put(Arc::clone(&history));
+        Ok(history)
     }
 }
 
-/// The organization's policy, read from the database at most once every few seconds per portal
-/// instance: every page and most server functions need it, and it changes rarely. A change made
-/// through the portal calls [`PolicyCache::forget`]; other instances see it within
+/// The organization's policy history, read from the database at most once every few seconds per
+/// portal instance: every page and most server functions need the policy, and it changes rarely.
+/// A change made through the portal calls [`PolicyCache::forget`]; other instances see it within
 /// [`PolicyCache::FRESH_FOR`].
 #[derive(Debug, Default)]
 pub struct PolicyCache {
-    latest: std::sync::Mutex<Option<(std::time::Instant, OrganizationPolicy)>>,
+    latest: std::sync::Mutex<Option<(std::time::Instant, Arc<PolicyHistory>)>>,
 }
 
 impl PolicyCache {
     pub const FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
 
-    pub fn get(&self) -> Option<OrganizationPolicy> {
+    pub fn get(&self) -> Option<Arc<PolicyHistory>> {
         let latest = self.latest.lock().unwrap_or_else(|p| p.into_inner());
         latest
             .as_ref()
             .filter(|(read_at, _)| read_at.elapsed() < Self::FRESH_FOR)
-            .map(|(_, policy)| policy.clone())
+            .map(|(_, history)| Arc::clone(history))
     }
 
-    pub fn put(&self, policy: OrganizationPolicy) {
+    pub fn put(&self, history: Arc<PolicyHistory>) {
         *self.latest.lock().unwrap_or_else(|p| p.into_inner()) =
-            Some((std::time::Instant::now(), policy));
+            Some((std::time::Instant::now(), history));
     }
 
     /// The policy changed: read it again next time.

@@ -6,22 +6,23 @@ import { expect, test } from './fixtures/portal_page';
 
 /**
  * What the browser fetched from the server while the recorder ran. A file from the browser's
- * cache is not fetched: it arrives flagged as from the disk cache, or (memory cache) with no
- * response event at all.
+ * cache is not fetched: Chromium says so with `requestServedFromCache` (memory cache) or with
+ * `fromDiskCache` on the response.
  */
 class NetworkRecorder {
-  readonly fromServer = new Map<string, { status: number; cacheControl: string }>();
-  readonly fromCache = new Set<string>();
+  private readonly responses = new Map<string, { url: string; status: number; cacheControl: string; fromDisk: boolean }>();
+  private readonly servedFromCache = new Set<string>();
 
   private constructor(private readonly cdp: CDPSession) {
-    cdp.on('Network.responseReceived', (event) => {
-      const { url, status, headers, fromDiskCache, fromPrefetchCache, fromServiceWorker } = event.response;
-      if (fromDiskCache || fromPrefetchCache || fromServiceWorker) {
-        this.fromCache.add(url);
-        return;
-      }
-      const cacheControl = Object.entries(headers).find(([name]) => name.toLowerCase() === 'cache-control')?.[1] ?? '';
-      this.fromServer.set(url, { status, cacheControl: String(cacheControl) });
+    cdp.on('Network.requestServedFromCache', ({ requestId }) => this.servedFromCache.add(requestId));
+    cdp.on('Network.responseReceived', ({ requestId, response }) => {
+      const cacheControl = Object.entries(response.headers).find(([name]) => name.toLowerCase() === 'cache-control')?.[1] ?? '';
+      this.responses.set(requestId, {
+        url: response.url,
+        status: response.status,
+        cacheControl: String(cacheControl),
+        fromDisk: Boolean(response.fromDiskCache || response.fromPrefetchCache || response.fromServiceWorker),
+      });
     });
   }
 
@@ -31,8 +32,15 @@ class NetworkRecorder {
     return new NetworkRecorder(cdp);
   }
 
-  builtFiles(): string[] {
-    return [...this.fromServer.keys()].filter((url) => new URL(url).pathname.startsWith('/pkg/'));
+  /** The built files (`/pkg/…`) the server sent, with their Cache-Control. */
+  fromServer(): Map<string, string> {
+    const sent = new Map<string, string>();
+    for (const [requestId, r] of this.responses) {
+      if (!r.fromDisk && !this.servedFromCache.has(requestId) && new URL(r.url).pathname.startsWith('/pkg/')) {
+        sent.set(r.url, r.cacheControl);
+      }
+    }
+    return sent;
   }
 
   async stop(): Promise<void> {
@@ -45,14 +53,15 @@ test('a second page asks the server again for none of the built files the first 
   await portal.goto('/');
   await expect(portal.heading).toBeVisible();
   await first.stop();
-  const had = first.builtFiles();
+  const sent = first.fromServer();
+  const had = [...sent.keys()];
   // The stylesheet at least; with JavaScript, the WASM and its loader too.
   expect(had.some((url) => /\/pkg\/portal\.[\w-]{22}\.css$/.test(url)), `a hashed stylesheet among ${had.join(', ')}`).toBe(true);
   if (portal.javaScriptEnabled) {
     expect(had.some((url) => /\/pkg\/portal\.[\w-]{22}\.wasm$/.test(url)), `a hashed WASM module among ${had.join(', ')}`).toBe(true);
   }
-  for (const url of had) {
-    expect(first.fromServer.get(url)?.cacheControl, url).toBe('public, max-age=31536000, immutable');
+  for (const [url, cacheControl] of sent) {
+    expect(cacheControl, url).toBe('public, max-age=31536000, immutable');
   }
 
   const second = await NetworkRecorder.start(page);
@@ -60,6 +69,6 @@ test('a second page asks the server again for none of the built files the first 
   await portal.goto('/help');
   await expect(portal.heading).toHaveText('Help');
   await second.stop();
-  const askedAgain = second.builtFiles().filter((url) => had.includes(url));
+  const askedAgain = [...second.fromServer().keys()].filter((url) => had.includes(url));
   expect(askedAgain, 'built files fetched again from the server').toEqual([]);
 });

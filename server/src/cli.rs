@@ -42,13 +42,19 @@ pub enum Command {
         mrn: String,
     },
     /// Change settings of the organization's policy (the numbers the rules name: ages, code
-    /// validity, lockout and session limits...). Settings not given keep their value; a misspelt
-    /// or inconsistent one is refused. Prints the whole policy afterwards. Running portals see the
-    /// change within 5 seconds.
+    /// validity, lockout and session limits...) from a day on: the policy is a history of
+    /// versions, each in force from its day. Settings not given keep their value; a misspelt or
+    /// inconsistent one is refused. Prints the version afterwards. Running portals see the change
+    /// within 5 seconds.
     SetPolicy {
         /// The settings to change, as JSON, e.g. '{"attempts_per_address": 100}'.
         #[arg(long, value_name = "JSON")]
         json: String,
+        /// The first day (YYYY-MM-DD, in the organization's time zone) the changed policy is in
+        /// force: a new version of the policy history from that day, made from the version in
+        /// force that day. Versions of later days keep their settings. Default: today.
+        #[arg(long, value_name = "DATE")]
+        effective_from: Option<chrono::NaiveDate>,
     },
     /// Create a staff account. The password is read from the PORTAL_NEW_STAFF_PASSWORD
     /// environment variable, or else from standard input (one line), never from the command

@@ -101,11 +101,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no patient has the medical record number {mrn}"))?;
-            let org = store::organization_by_id(&state.db, org_id)
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or("the organization is missing")?;
-            let policy = store::policy_of(&org).map_err(|e| e.to_string())?;
+            let policy = state.current_policy().await?;
             let now = clock.now();
             let txn = state.db.begin().await.map_err(|e| e.to_string())?;
             let (code, row) = issue_code(
@@ -137,7 +133,10 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             println!("{}", code.display());
             Ok(())
         }
-        Command::SetPolicy { json } => {
+        Command::SetPolicy {
+            json,
+            effective_from,
+        } => {
             let changes: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&json)
                     .map_err(|e| format!("--json must be a JSON object of settings: {e}"))?;
@@ -145,11 +144,10 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             let org_id = state.site.organization_id;
-            let org = store::organization_by_id(&state.db, org_id)
-                .await
-                .map_err(|e| e.to_string())?
-                .ok_or("the organization is missing")?;
-            let current = store::policy_of(&org).map_err(|e| e.to_string())?;
+            let from = effective_from
+                .unwrap_or_else(|| app::domain::age::local_date(clock.now(), state.site.time_zone));
+            let history = state.policy_history().await?;
+            let current = history.in_force_on(from);
             let mut merged: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(&current.to_json()).map_err(|e| e.to_string())?;
             let changed: Vec<String> = changes.keys().cloned().collect();
@@ -160,7 +158,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
             let now = clock.now();
             let txn = state.db.begin().await.map_err(|e| e.to_string())?;
-            store::set_policy(&txn, org_id, &policy)
+            store::set_policy_version(&txn, org_id, from, &policy, now)
                 .await
                 .map_err(|e| e.to_string())?;
             audit::record(
@@ -168,7 +166,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 now,
                 AuditEvent::new(Actor::System, "policy.changed", Outcome::Success)
                     .organization(org_id)
-                    .detail(serde_json::json!({ "settings": changed })),
+                    .detail(serde_json::json!({ "settings": changed, "effective_from": from })),
             )
             .await
             .map_err(|e| e.to_string())?;

@@ -263,3 +263,48 @@ fn set_policy_changes_the_settings_given_and_refuses_bad_ones() {
         "the refused changes changed nothing"
     );
 }
+
+#[test]
+fn p6_set_policy_adds_a_version_from_a_day_and_leaves_the_others_as_they_were() {
+    let scratch = Scratch::new("policy-history");
+    let set = |args: &[&str]| {
+        let out = scratch.portal(args).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        text(&out)
+    };
+    let later = set(&[
+        "set-policy",
+        "--json",
+        r#"{"lab_result_release_days": 0}"#,
+        "--effective-from",
+        "2031-01-01",
+    ]);
+    assert!(later.contains(r#""lab_result_release_days":0"#), "{later}");
+    // A change from today keeps the later version's own settings, and the later one keeps
+    // today's default for the setting changed now.
+    let today = set(&["set-policy", "--json", r#"{"lab_result_release_days": 2}"#]);
+    assert!(today.contains(r#""lab_result_release_days":2"#), "{today}");
+    let again = set(&[
+        "set-policy",
+        "--json",
+        r#"{"attempts_per_address": 77}"#,
+        "--effective-from",
+        "2031-01-01",
+    ]);
+    assert!(again.contains(r#""lab_result_release_days":0"#), "{again}");
+    assert!(again.contains(r#""attempts_per_address":77"#), "{again}");
+    let bad = scratch
+        .portal(&[
+            "set-policy",
+            "--json",
+            "{}",
+            "--effective-from",
+            "2031-02-30",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !bad.status.success(),
+        "a day that does not exist is refused"
+    );
+}

@@ -175,6 +175,12 @@ pub async fn seed_demo(
     )
     .await?;
     store::affiliate(&txn, org.id, affiliate.id, now).await?;
+    // The source's history (P6): parents' access was limited from the 10th birthday until
+    // 2009-10-06, and from the 13th since.
+    for version in crate::domain::access::PolicyHistory::demo().versions() {
+        let from = version.effective_from.max(store::since_the_beginning());
+        store::set_policy_version(&txn, org.id, from, &version.policy, now).await?;
+    }
 
     let today = local_date(now, home.time_zone);
     let mut ids = std::collections::HashMap::new();

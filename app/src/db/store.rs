@@ -2,10 +2,11 @@
 //! caller can run several in one transaction.
 
 use super::entities::{
-    organization, organization_affiliation, patient, person, relationship, staff,
+    organization, organization_affiliation, patient, person, policy_version, relationship, staff,
 };
 use super::vault::SsnVault;
-use crate::domain::policy::{OrganizationPolicy, PolicyError};
+use crate::domain::access::{PolicyHistory, PolicyVersion};
+use crate::domain::policy::OrganizationPolicy;
 use crate::domain::relationship::RelationshipKind;
 use crate::domain::ssn::Ssn;
 use crate::domain::staff::{StaffRole, StaffUsername};
@@ -58,17 +59,26 @@ pub async fn ensure_organization<C: ConnectionTrait>(
             row.update(db).await
         }
         None => {
-            organization::ActiveModel {
+            let org = organization::ActiveModel {
                 slug: Set(spec.slug.clone()),
                 name: Set(spec.name.clone()),
                 portal_name: Set(spec.portal_name.clone()),
                 time_zone: Set(spec.time_zone.name().to_owned()),
-                policy_json: Set(OrganizationPolicy::default().to_json()),
                 created_at: Set(now),
                 ..Default::default()
             }
             .insert(db)
-            .await
+            .await?;
+            // The rules' values, in force since the beginning until someone changes them.
+            set_policy_version(
+                db,
+                org.id,
+                since_the_beginning(),
+                &OrganizationPolicy::default(),
+                now,
+            )
+            .await?;
+            Ok(org)
         }
     }
 }
@@ -90,26 +100,67 @@ pub async fn organization_by_id<C: ConnectionTrait>(
     organization::Entity::find_by_id(id).one(db).await
 }
 
-/// Replaces the organization's policy (already validated by its type).
-pub async fn set_policy<C: ConnectionTrait>(
+/// The organization's policy history (P6), oldest version first. A stored version that does not
+/// read as a policy is an error, not a default: the portal must not guess the rules.
+pub async fn policy_history<C: ConnectionTrait>(
     db: &C,
     organization_id: i32,
-    policy: &OrganizationPolicy,
-) -> Result<(), DbErr> {
-    use sea_orm::sea_query::Expr;
-    organization::Entity::update_many()
-        .col_expr(
-            organization::Column::PolicyJson,
-            Expr::value(policy.to_json()),
-        )
-        .filter(organization::Column::Id.eq(organization_id))
-        .exec(db)
-        .await
-        .map(|_| ())
+) -> Result<PolicyHistory, StoreError> {
+    let rows = policy_version::Entity::find()
+        .filter(policy_version::Column::OrganizationId.eq(organization_id))
+        .order_by_asc(policy_version::Column::EffectiveFrom)
+        .all(db)
+        .await?;
+    let versions = rows
+        .into_iter()
+        .map(|row| {
+            OrganizationPolicy::from_json(&row.policy_json)
+                .map(|policy| PolicyVersion {
+                    effective_from: row.effective_from,
+                    policy,
+                })
+                .map_err(|e| StoreError::Conflict(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    PolicyHistory::new(versions).map_err(|e| StoreError::Conflict(e.to_string()))
 }
 
-pub fn policy_of(org: &organization::Model) -> Result<OrganizationPolicy, PolicyError> {
-    OrganizationPolicy::from_json(&org.policy_json)
+/// The day a version in force since the beginning is stored with.
+pub fn since_the_beginning() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// Makes `policy` the version in force from `effective_from` (replacing a version of that very
+/// day, if there is one); versions of other days stay as they are.
+pub async fn set_policy_version<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    effective_from: NaiveDate,
+    policy: &OrganizationPolicy,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let existing = policy_version::Entity::find()
+        .filter(policy_version::Column::OrganizationId.eq(organization_id))
+        .filter(policy_version::Column::EffectiveFrom.eq(effective_from))
+        .one(db)
+        .await?;
+    match existing {
+        Some(row) => {
+            let mut row: policy_version::ActiveModel = row.into();
+            row.policy_json = Set(policy.to_json());
+            row.update(db).await.map(|_| ())
+        }
+        None => policy_version::ActiveModel {
+            organization_id: Set(organization_id),
+            effective_from: Set(effective_from),
+            policy_json: Set(policy.to_json()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .map(|_| ()),
+    }
 }
 
 pub async fn affiliate<C: ConnectionTrait>(

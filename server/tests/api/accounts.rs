@@ -283,16 +283,8 @@ async fn a_cross_site_post_is_refused_before_it_reaches_the_server_function() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_address_making_too_many_attempts_is_throttled() {
-    use sea_orm::{ActiveModelTrait, Set};
     let app = activated_alex(Backend::Sqlite).await;
-    let org = app::db::store::organization_by_id(&app.state.db, app.state.site.organization_id)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut row: app::db::entities::organization::ActiveModel = org.into();
-    row.policy_json = Set(r#"{"attempts_per_address": 3}"#.into());
-    row.update(&app.state.db).await.unwrap();
-    app.state.policy.forget();
+    app.set_policy(r#"{"attempts_per_address": 3}"#).await;
     // Alex's activation was the first attempt from this address.
     for _ in 0..2 {
         let (_, _, body) = sign_in(&app, "nobody.here", "riverbend7").await;

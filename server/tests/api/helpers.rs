@@ -324,21 +324,30 @@ pub async fn body_text(body: Body) -> String {
 }
 
 impl TestApp {
-    /// Changes settings of the organization's policy, as `portal set-policy` does.
+    /// Changes settings of the organization's policy in every version of its history, so they
+    /// hold whatever day the clock shows (the demo has two versions, P6).
     pub async fn set_policy(&self, json: &str) {
-        use sea_orm::{ActiveModelTrait, Set};
-        let org =
-            app::db::store::organization_by_id(&self.state.db, self.state.site.organization_id)
-                .await
-                .unwrap()
-                .unwrap();
-        let mut policy: serde_json::Value = serde_json::from_str(&org.policy_json).unwrap();
-        for (key, value) in serde_json::from_str::<serde_json::Map<_, _>>(json).unwrap() {
-            policy[key] = value;
+        use app::db::store;
+        let org = self.state.site.organization_id;
+        let history = store::policy_history(&self.state.db, org).await.unwrap();
+        for version in history.versions() {
+            let mut policy: serde_json::Value =
+                serde_json::from_str(&version.policy.to_json()).unwrap();
+            for (key, value) in serde_json::from_str::<serde_json::Map<_, _>>(json).unwrap() {
+                policy[key] = value;
+            }
+            let policy =
+                app::domain::policy::OrganizationPolicy::from_json(&policy.to_string()).unwrap();
+            store::set_policy_version(
+                &self.state.db,
+                org,
+                version.effective_from,
+                &policy,
+                self.clock.now(),
+            )
+            .await
+            .unwrap();
         }
-        let mut row: app::db::entities::organization::ActiveModel = org.into();
-        row.policy_json = Set(policy.to_string());
-        row.update(&self.state.db).await.unwrap();
         self.state.policy.forget();
     }
 

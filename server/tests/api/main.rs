@@ -13,5 +13,6 @@ mod helpers;
 mod no_script;
 mod pages;
 mod password_reset;
+mod policy;
 mod security;
 mod staff;

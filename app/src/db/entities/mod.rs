@@ -9,6 +9,7 @@ pub mod organization;
 pub mod organization_affiliation;
 pub mod patient;
 pub mod person;
+pub mod policy_version;
 pub mod portal_account;
 pub mod recovery_code;
 pub mod relationship;

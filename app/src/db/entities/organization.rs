@@ -11,8 +11,6 @@ pub struct Model {
     pub portal_name: String,
     /// An IANA zone name ("America/Chicago"): ages and day boundaries are computed in it.
     pub time_zone: String,
-    /// The organization's [`crate::domain::policy::OrganizationPolicy`] as JSON.
-    pub policy_json: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -11,6 +11,7 @@ mod m20261125_000005_create_recovery_codes_and_remembered_devices;
 mod m20261125_000006_create_mail_outbox;
 mod m20261129_000007_harden_accounts;
 mod m20261129_000008_create_form_answers;
+pub mod m20261202_000009_create_policy_versions;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_create_mail_outbox::Migration),
             Box::new(m20261129_000007_harden_accounts::Migration),
             Box::new(m20261129_000008_create_form_answers::Migration),
+            Box::new(m20261202_000009_create_policy_versions::Migration),
         ]
     }
 }
