@@ -95,3 +95,36 @@ async fn p6_the_demo_limits_parents_at_10_before_6_october_2009_and_at_13_since(
         assert_eq!(history.in_force_on(day(2026, 6, 15)).adult_proxy_years, 5);
     }
 }
+
+/// An organization's policy from before the history (one JSON on the organization row) becomes
+/// its version in force since the beginning; going back down puts that version on the row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_organizations_policy_becomes_its_version_since_the_beginning() {
+    use app::db::migrations::Migrator;
+    use sea_orm_migration::MigratorTrait;
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let db = &app.state.db;
+        let org = app.state.site.organization_id;
+        let own = OrganizationPolicy {
+            lab_result_release_days: 2,
+            ..OrganizationPolicy::default()
+        };
+        store::set_policy_version(db, org, store::since_the_beginning(), &own, app.clock.now())
+            .await
+            .unwrap();
+        Migrator::down(db, Some(1))
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?} down: {e}"));
+        Migrator::up(db, None)
+            .await
+            .unwrap_or_else(|e| panic!("{backend:?} up: {e}"));
+        let history = store::policy_history(db, org).await.unwrap();
+        assert_eq!(history.versions().len(), 1, "{backend:?}");
+        assert_eq!(
+            history.versions()[0].effective_from,
+            store::since_the_beginning()
+        );
+        assert_eq!(history.versions()[0].policy, own, "{backend:?}");
+    }
+}
