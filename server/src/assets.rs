@@ -107,14 +107,6 @@ impl Assets {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
     /// The answer for a GET or HEAD of `path`, if the file is in memory.
     pub fn answer(&self, method: &Method, path: &str, headers: &HeaderMap) -> Option<Response> {
         if method != Method::GET && method != Method::HEAD {

@@ -52,7 +52,8 @@ pub enum Command {
         json: String,
         /// The first day (YYYY-MM-DD, in the organization's time zone) the changed policy is in
         /// force: a new version of the policy history from that day, made from the version in
-        /// force that day. Versions of later days keep their settings. Default: today.
+        /// force that day. Versions of later days keep their settings. Today or later (past
+        /// days keep what applied then). Default: today.
         #[arg(long, value_name = "DATE")]
         effective_from: Option<chrono::NaiveDate>,
     },

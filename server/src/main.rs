@@ -144,8 +144,15 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             let org_id = state.site.organization_id;
-            let from = effective_from
-                .unwrap_or_else(|| app::domain::age::local_date(clock.now(), state.site.time_zone));
+            let today = app::domain::age::local_date(clock.now(), state.site.time_zone);
+            let from = effective_from.unwrap_or(today);
+            // What applied on a past day is a fact the access engine answers from (P6).
+            if from < today {
+                return Err(format!(
+                    "--effective-from {from} is before today ({today}): what applied on past days \
+                     stays as it was; give today or a later day"
+                ));
+            }
             let history = state.policy_history().await?;
             let current = history.in_force_on(from);
             let mut merged: serde_json::Map<String, serde_json::Value> =

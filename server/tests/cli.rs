@@ -307,4 +307,17 @@ fn p6_set_policy_adds_a_version_from_a_day_and_leaves_the_others_as_they_were() 
         !bad.status.success(),
         "a day that does not exist is refused"
     );
+    // What applied on a past day is not rewritten.
+    let past = scratch
+        .portal(&[
+            "set-policy",
+            "--json",
+            r#"{"lab_result_release_days": 1}"#,
+            "--effective-from",
+            "2020-01-01",
+        ])
+        .output()
+        .unwrap();
+    assert!(!past.status.success());
+    assert!(text(&past).contains("before today"), "{}", text(&past));
 }

@@ -66,16 +66,6 @@ pub fn session_key(hasher: &TokenHasher, token: &str) -> String {
     hasher.hash(PURPOSE, token)
 }
 
-pub async fn find_session<C: ConnectionTrait>(
-    db: &C,
-    hasher: &TokenHasher,
-    token: &str,
-) -> Result<Option<session::Model>, DbErr> {
-    session::Entity::find_by_id(session_key(hasher, token))
-        .one(db)
-        .await
-}
-
 /// The session a token names and, for a patient's session, their account: one query, as the
 /// guard reads both on every signed-in request.
 pub async fn find_session_and_account<C: ConnectionTrait>(

@@ -10,7 +10,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 /// The `effective_from` of a version in force since the beginning of time.
-pub const SINCE_THE_BEGINNING: &str = "0001-01-01";
+const SINCE_THE_BEGINNING: &str = "0001-01-01";
 
 #[derive(DeriveIden)]
 pub enum PolicyVersions {

@@ -11,7 +11,7 @@ mod m20261125_000005_create_recovery_codes_and_remembered_devices;
 mod m20261125_000006_create_mail_outbox;
 mod m20261129_000007_harden_accounts;
 mod m20261129_000008_create_form_answers;
-pub mod m20261202_000009_create_policy_versions;
+mod m20261202_000009_create_policy_versions;
 
 pub struct Migrator;
 
