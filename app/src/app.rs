@@ -5,9 +5,10 @@ use crate::pages::components::form::provide_form_answers;
 use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
 use crate::pages::{
-    AccountSecurityRoute, ActivateRoute, ForgotPasswordRoute, ForgotPortalIdRoute,
-    GettingAnAccountRoute, HelpRoute, HomePage, NotFoundPage, RequestActivationCodeRoute,
-    SignInRoute, StaffDeskRoute, StaffSignInRoute,
+    AccountSecurityRoute, ActivateRoute, ConfirmEmailRoute, ForgotPasswordRoute,
+    ForgotPortalIdRoute, GettingAnAccountRoute, HelpRoute, HomePage, NotFoundPage,
+    PersonalInformationRoute, RecordsRoute, RequestActivationCodeRoute, SignInRoute,
+    StaffDeskRoute, StaffSignInRoute, WhoCanViewRoute, WhoViewedRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
@@ -111,6 +112,31 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/staff/desk")
                         view={Lazy::<StaffDeskRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/records")
+                        view={Lazy::<RecordsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/personal-information")
+                        view={Lazy::<PersonalInformationRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/who-can-view")
+                        view={Lazy::<WhoCanViewRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/who-viewed")
+                        view={Lazy::<WhoViewedRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/confirm-email")
+                        view={Lazy::<ConfirmEmailRoute>::new()}
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -138,6 +138,7 @@ mod server {
     use crate::db::codes::{self, CodePurpose, CodeRoute, NewCode};
     use crate::db::entities::staff;
     use crate::db::lockout;
+    use crate::db::records::{self, AccessEntry, Viewer};
     use crate::db::two_step;
     use crate::db::{accounts, store};
     use crate::domain::activation::{access_code_validity, activation_code_validity};
@@ -145,6 +146,7 @@ mod server {
         AccountEligibility, account_eligibility, local_date, parse_date_of_birth,
     };
     use crate::domain::dates::long_date;
+    use crate::domain::record::{ActingAs, Area, RecordAction};
     use crate::domain::registration::{next_record_number, parse_email, parse_name};
     use crate::domain::ssn::Ssn;
     use crate::domain::staff::StaffRole;
@@ -165,14 +167,47 @@ mod server {
         action: &'static str,
         person_id: i32,
     ) -> Result<(), PortalError> {
+        let now = state.clock.now();
         audit::record(
             db,
-            state.clock.now(),
+            now,
             event(state, Actor::Staff(member.id), action, Outcome::Success).subject(person_id),
         )
         .await
-        .map(|_| ())
-        .map_err(internal)
+        .map_err(internal)?;
+        // The patient reads this on "Who viewed my record".
+        let done = if action == "desk.patient_viewed" {
+            RecordAction::Viewed
+        } else {
+            RecordAction::Changed
+        };
+        desk_access(state, db, member, person_id, done).await
+    }
+
+    /// The access-log entry of the desk looking at (or changing) a patient's account.
+    async fn desk_access(
+        state: &AppState,
+        db: &impl sea_orm::ConnectionTrait,
+        member: &staff::Model,
+        person_id: i32,
+        action: RecordAction,
+    ) -> Result<(), PortalError> {
+        let role = StaffRole::parse(&member.role).map_err(internal)?;
+        let entry = AccessEntry {
+            organization_id: state.site.organization_id,
+            subject_person_id: person_id,
+            viewer: Viewer::Staff {
+                id: member.id,
+                name: member.display_name.clone(),
+            },
+            acting_as: ActingAs::Staff(role),
+            area: Area::EnrolmentDesk,
+            action,
+            source_ip: crate::api::request::source_ip(),
+        };
+        records::record_access(db, &entry, state.clock.now())
+            .await
+            .map_err(internal)
     }
 
     async fn patient_for_desk(
@@ -246,6 +281,7 @@ mod server {
         let mut patients = Vec::with_capacity(found.len());
         for (patient, person) in &found {
             patients.push(desk_summary(&state, patient, person).await?);
+            desk_access(&state, &state.db, &member, person.id, RecordAction::Viewed).await?;
         }
         audit::record(
             &state.db,

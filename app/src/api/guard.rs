@@ -13,12 +13,23 @@
 //!
 //! What it gives back is typed: a function that needs a patient gets the patient's session and
 //! account, and nothing else compiles.
+//!
+//! A function that reads or changes a person's data goes through [`guarded_record`] instead: a
+//! signed-in patient acting for a subject (their own record, or someone else's), with the scope
+//! the area needs. The access engine answers from the grants in the database at this request, so
+//! a revocation refuses the very next request. Anything else (no such person, no grant, not the
+//! scope) answers exactly like a missing record and is audited; what is let through leaves an
+//! entry in the subject's access log.
 
 use super::PortalError;
 use super::request::{SESSION_COOKIE, clear_host_cookie, client_ip, session_token};
-use crate::db::entities::{portal_account, session, staff};
-use crate::db::sessions;
+use crate::db::audit::{Actor, Outcome};
+use crate::db::entities::{patient, person, portal_account, session, staff};
+use crate::db::records::{self, AccessEntry, Viewer};
+use crate::db::{audit, sessions, store};
+use crate::domain::access::{Access, AccessQuestion};
 use crate::domain::policy::OrganizationPolicy;
+use crate::domain::record::{ActingAs, Area, RecordAction};
 use crate::domain::sign_in::{AccountStatus, SessionState, records_activity, session_state};
 use crate::domain::staff::StaffRole;
 use crate::state::AppState;
@@ -208,6 +219,198 @@ where
 
 fn internal(e: impl std::fmt::Display) -> PortalError {
     PortalError::internal("guard", e)
+}
+
+/// What a function needs to touch a person's data: the subject (`None`: the caller's own
+/// record), the area (which says the scope), and whether it reads or changes it.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordNeed {
+    pub subject: Option<i32>,
+    pub area: Area,
+    pub action: RecordAction,
+}
+
+impl RecordNeed {
+    pub fn read(subject: Option<i32>, area: Area) -> Self {
+        Self {
+            subject,
+            area,
+            action: RecordAction::Viewed,
+        }
+    }
+
+    pub fn change(subject: Option<i32>, area: Area) -> Self {
+        Self {
+            subject,
+            area,
+            action: RecordAction::Changed,
+        }
+    }
+}
+
+/// A signed-in patient let through to a subject's record.
+#[derive(Debug, Clone)]
+pub struct ActingFor {
+    pub patient: PatientSession,
+    /// The caller's own person.
+    pub viewer: person::Model,
+    /// Whose record it is (the viewer's own when `is_self`).
+    pub subject: person::Model,
+    /// The subject's record at this organization.
+    pub record: patient::Model,
+    pub is_self: bool,
+    /// The engine's whole answer, for what the page shows beside the area.
+    pub access: Access,
+    /// This request's access-log entry. A read was recorded before the function ran; a change
+    /// records `entry.doing(RecordAction::Changed)` in the transaction that makes it.
+    pub entry: AccessEntry,
+}
+
+impl ActingFor {
+    /// The subject as a link's `?for=` names them (`None` for the viewer's own record).
+    pub fn subject_param(&self) -> Option<i32> {
+        (!self.is_self).then_some(self.subject.id)
+    }
+}
+
+/// [`authorize`] for a patient, then the access engine for the subject and the area's scope.
+pub async fn authorize_record(need: RecordNeed) -> Result<Guarded<ActingFor>, PortalError> {
+    let Guarded {
+        state,
+        policy,
+        now,
+        caller,
+    } = authorize(Patient).await?;
+    let db = &state.db;
+    let org = state.site.organization_id;
+    let viewer_id = caller.account.person_id;
+    let subject_id = need.subject.unwrap_or(viewer_id);
+    let is_self = subject_id == viewer_id;
+    let ids: &[i32] = if is_self {
+        &[viewer_id]
+    } else {
+        &[viewer_id, subject_id]
+    };
+    // The same queries whether or not the subject exists, so that the answer's timing does not
+    // tell a stranger's record from no record.
+    let people = records::people_by_ids(db, ids).await.map_err(internal)?;
+    let record = store::patient_of_person(db, org, subject_id)
+        .await
+        .map_err(internal)?;
+    let grants = if is_self {
+        Vec::new()
+    } else {
+        records::grants_between(db, org, viewer_id, subject_id)
+            .await
+            .map_err(internal)?
+    };
+    let history = state.policy_history().await.map_err(internal)?;
+    let viewer = people
+        .iter()
+        .find(|p| p.id == viewer_id)
+        .cloned()
+        .ok_or_else(|| internal("the signed-in account's person is missing"))?;
+    let subject = people.into_iter().find(|p| p.id == subject_id);
+    let account_id = caller.account.id;
+    let (Some(subject), Some(record)) = (subject, record) else {
+        return Err(deny(&state, account_id, None, need, now).await);
+    };
+    let access = AccessQuestion {
+        viewer: i64::from(viewer_id),
+        subject: i64::from(subject_id),
+        subject_date_of_birth: subject.date_of_birth,
+        grants: &grants,
+        policies: &history,
+        zone: state.site.time_zone,
+        at: now,
+    }
+    .answer();
+    let scope = need.area.scope();
+    let acting_as = if is_self {
+        Some(ActingAs::Self_)
+    } else {
+        access
+            .answers
+            .iter()
+            .filter(|a| a.scopes.contains(scope))
+            .find_map(|a| grants.iter().find(|g| Some(g.id) == a.grant_id))
+            .map(|g| ActingAs::Relationship(g.kind))
+    };
+    let Some(acting_as) = acting_as else {
+        return Err(deny(&state, account_id, Some(subject_id), need, now).await);
+    };
+    let entry = AccessEntry {
+        organization_id: org,
+        subject_person_id: subject_id,
+        viewer: Viewer::Account {
+            id: account_id,
+            name: format!("{} {}", viewer.given_name, viewer.family_name),
+        },
+        acting_as,
+        area: need.area,
+        action: need.action,
+        source_ip: super::request::source_ip(),
+    };
+    if need.action == RecordAction::Viewed {
+        records::record_access(db, &entry, now)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(Guarded {
+        state,
+        policy,
+        now,
+        caller: ActingFor {
+            patient: caller,
+            viewer,
+            subject,
+            record,
+            is_self,
+            access,
+            entry,
+        },
+    })
+}
+
+/// Audits a refused access to someone's record and answers as for a missing one.
+async fn deny(
+    state: &AppState,
+    account_id: i32,
+    subject: Option<i32>,
+    need: RecordNeed,
+    now: DateTime<Utc>,
+) -> PortalError {
+    let mut event = super::request::audit_event(
+        state,
+        Actor::Account(account_id),
+        "record.access_denied",
+        Outcome::Denied,
+    )
+    .detail(serde_json::json!({
+        "area": need.area.as_str(),
+        "action": need.action.as_str(),
+    }));
+    if let Some(subject) = subject {
+        event = event.subject(subject);
+    }
+    match audit::record(&state.db, now, event).await {
+        Ok(_) => PortalError::NotFound,
+        Err(e) => internal(e),
+    }
+}
+
+/// [`authorize_record`], then `work`: the whole body of a server function that touches a
+/// person's data.
+pub async fn guarded_record<T, F, Fut>(need: RecordNeed, work: F) -> Result<T, PortalError>
+where
+    F: FnOnce(Guarded<ActingFor>) -> Fut,
+    Fut: Future<Output = Result<T, PortalError>>,
+{
+    let result = match authorize_record(need).await {
+        Ok(guarded) => work(guarded).await,
+        Err(e) => Err(e),
+    };
+    super::answer(result)
 }
 
 /// The caller of the request being answered, found at most once: a page's render asks several

@@ -197,8 +197,12 @@ pub async fn seed_demo(
         starts_on,
         ends_on,
     };
-    let five_years_on = |d: NaiveDate| d.checked_add_months(Months::new(60));
-    let proxy_start = today.checked_sub_months(Months::new(14)).unwrap_or(today);
+    // Erin's adult proxy for Walter (P2) was approved almost five years ago: it expires in 20
+    // days, so both see the expiry coming.
+    let proxy_ends = today + chrono::Duration::days(20);
+    let proxy_start = proxy_ends
+        .checked_sub_months(Months::new(60))
+        .unwrap_or(today);
     for rel in [
         relate(
             "maria",
@@ -226,7 +230,7 @@ pub async fn seed_demo(
             "walter",
             RelationshipKind::AdultProxy,
             proxy_start,
-            five_years_on(proxy_start),
+            Some(proxy_ends),
         ),
     ] {
         store::create_relationship(&txn, rel, now).await?;

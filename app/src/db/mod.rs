@@ -13,6 +13,7 @@ pub mod lockout;
 pub mod migrations;
 pub mod outbox;
 pub mod passwords;
+pub mod records;
 pub mod sessions;
 pub mod store;
 pub mod tokens;

@@ -3,6 +3,7 @@
 //! signed in, with sign-out of any of them.
 
 use super::components::form::{PageForm, form_action};
+use super::components::record::action_problem as problem;
 use super::components::site::{PageTitle, WithSite};
 use crate::api::PortalError;
 use crate::api::security::{
@@ -13,21 +14,6 @@ use crate::api::site::SiteInfo;
 use crate::domain::password::check_password;
 use leptos::prelude::*;
 use leptos_router::components::A;
-
-/// The error an action answered with, as a sentence (nothing while there is none).
-fn problem<S>(action: ServerAction<S>) -> impl Fn() -> Option<String> + Copy
-where
-    S: leptos::server_fn::ServerFn<Error = PortalError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    }
-}
 
 #[derive(Clone)]
 struct Actions {

@@ -3,29 +3,39 @@
 mod account_security;
 mod activate;
 pub mod components;
+mod confirm_email;
 mod forgot_password;
 mod forgot_portal_id;
 mod getting_an_account;
 mod help;
 mod home;
 mod not_found;
+mod personal_information;
+mod records;
 mod request_activation_code;
 mod sign_in;
 mod staff_desk;
 mod staff_sign_in;
+mod who_can_view;
+mod who_viewed;
 
 pub use account_security::AccountSecurityPage;
 pub use activate::ActivatePage;
+pub use confirm_email::ConfirmEmailPage;
 pub use forgot_password::ForgotPasswordPage;
 pub use forgot_portal_id::ForgotPortalIdPage;
 pub use getting_an_account::GettingAnAccountPage;
 pub use help::HelpPage;
 pub use home::HomePage;
 pub use not_found::NotFoundPage;
+pub use personal_information::PersonalInformationPage;
+pub use records::RecordsPage;
 pub use request_activation_code::RequestActivationCodePage;
 pub use sign_in::SignInPage;
 pub use staff_desk::StaffDeskPage;
 pub use staff_sign_in::StaffSignInPage;
+pub use who_can_view::WhoCanViewPage;
+pub use who_viewed::WhoViewedPage;
 
 /// Every page but the home page is split out of the main WASM into a chunk of its own, loaded
 /// when the page is first visited (`cargo leptos build --split`), so the code a visitor
@@ -60,4 +70,9 @@ lazy_pages! {
     AccountSecurityRoute => AccountSecurityPage,
     StaffSignInRoute => StaffSignInPage,
     StaffDeskRoute => StaffDeskPage,
+    RecordsRoute => RecordsPage,
+    PersonalInformationRoute => PersonalInformationPage,
+    WhoCanViewRoute => WhoCanViewPage,
+    WhoViewedRoute => WhoViewedPage,
+    ConfirmEmailRoute => ConfirmEmailPage,
 }

@@ -39,6 +39,16 @@ const FIELDS: &[&str] = &[
     "patient[email]",
     "patient[phone]",
     "patient[ssn]",
+    "token",
+    "grant",
+    "subject",
+    "page",
+    "mine",
+    "contact[address_line]",
+    "contact[city]",
+    "contact[region]",
+    "contact[postal_code]",
+    "contact[phone]",
 ];
 
 const HOSTILE: &[&str] = &[
@@ -71,6 +81,11 @@ const HOSTILE: &[&str] = &[
     "paper",
     "000000",
     "AAAA-BBBB-CCCC-DDDD",
+    "1",
+    "2",
+    "7",
+    "2147483647",
+    "-2147483648",
 ];
 
 fn random_value(rng: &mut StdRng) -> String {

@@ -1,6 +1,7 @@
 //! HTTP and database tests: the real router on a fresh database, once on SQLite and once on
 //! PostgreSQL (127.0.0.1:5432, or PORTAL_TEST_POSTGRES_URL). One binary, so it links once.
 
+mod access;
 mod account_security;
 mod accounts;
 mod database;

@@ -649,3 +649,87 @@ async fn turning_on_two_step_verification_without_javascript() {
         );
     }
 }
+
+/// Issue 14 without JavaScript: Maria sees each child's record with the engine's reasons, opens
+/// Sam's personal information and changes it with a form post, is told Lily's is not there; Walter
+/// withdraws Erin's access with a form post, and Erin's next page is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_and_revocation_work_without_javascript() {
+    use crate::access::signed_in;
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let maria = app.demo_person("Maria").await;
+        let (sam, lily) = (app.demo_person("Sam").await, app.demo_person("Lily").await);
+        let mut browser = Browser::new(&app);
+        browser
+            .cookies
+            .insert("__Host-portal_session".into(), signed_in(&app, maria).await);
+        assert_eq!(browser.open("/records").await, StatusCode::OK);
+        for text in [
+            "Records you can open",
+            "Sam Chen",
+            "so you have full access to their record",
+            "Lily Chen",
+            "limited from a child's 13th birthday",
+            "You can still schedule their appointments",
+            "Jordan Chen",
+            "ended on",
+        ] {
+            assert!(browser.shows(text), "{backend:?}: {text}: {}", browser.html);
+        }
+        let lily_page = format!("/record/personal-information?for={lily}");
+        assert_eq!(browser.open(&lily_page).await, StatusCode::NOT_FOUND);
+        assert!(browser.shows("We could not find this record"));
+
+        let sam_page = format!("/record/personal-information?for={sam}");
+        assert_eq!(browser.open(&sam_page).await, StatusCode::OK);
+        assert!(
+            browser.shows("You are viewing Sam Chen's record."),
+            "{}",
+            browser.html
+        );
+        assert!(browser.shows("Sam Chen's personal information"));
+        assert!(browser.shows("RB100003"));
+        let subject = sam.to_string();
+        browser
+            .submit(
+                "/api/record/personal-information/contact",
+                &[
+                    ("subject", &subject),
+                    ("contact[address_line]", "9 Orchard Lane"),
+                    ("contact[city]", "Riverbend"),
+                    ("contact[region]", "WI"),
+                    ("contact[postal_code]", "53700"),
+                    ("contact[phone]", "555-0177"),
+                ],
+            )
+            .await;
+        assert!(browser.shows("Saved."), "{}", browser.html);
+        assert!(browser.shows("9 Orchard Lane"));
+
+        // Walter withdraws Erin's access; Erin's next page is refused.
+        let (walter, erin) = (
+            app.demo_person("Walter").await,
+            app.demo_person("Erin").await,
+        );
+        let erin_token = signed_in(&app, erin).await;
+        let mut walters = Browser::new(&app);
+        walters.cookies.insert(
+            "__Host-portal_session".into(),
+            signed_in(&app, walter).await,
+        );
+        assert_eq!(walters.open("/record/who-can-view").await, StatusCode::OK);
+        assert!(walters.shows("Erin Brooks"), "{}", walters.html);
+        let grant = walters.hidden("grant");
+        walters
+            .submit("/api/record/who-can-view/revoke", &[("grant", &grant)])
+            .await;
+        assert!(walters.shows("Access withdrawn"), "{}", walters.html);
+        let mut erins = Browser::new(&app);
+        erins
+            .cookies
+            .insert("__Host-portal_session".into(), erin_token);
+        let walter_page = format!("/record/personal-information?for={walter}");
+        assert_eq!(erins.open(&walter_page).await, StatusCode::NOT_FOUND);
+    }
+}

@@ -1,6 +1,8 @@
 //! sea-orm entities, one module per table (see the migrations for what each table owns).
 
+pub mod access_entry;
 pub mod audit_log;
+pub mod email_change;
 pub mod enrolment_request;
 pub mod form_answer;
 pub mod mail_message;

@@ -12,6 +12,7 @@ mod m20261125_000006_create_mail_outbox;
 mod m20261129_000007_harden_accounts;
 mod m20261129_000008_create_form_answers;
 mod m20261202_000009_create_policy_versions;
+mod m20261202_000010_create_access_log;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_harden_accounts::Migration),
             Box::new(m20261129_000008_create_form_answers::Migration),
             Box::new(m20261202_000009_create_policy_versions::Migration),
+            Box::new(m20261202_000010_create_access_log::Migration),
         ]
     }
 }

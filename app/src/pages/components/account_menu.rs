@@ -37,6 +37,7 @@ pub fn AccountMenu() -> impl IntoView {
                         <span class="account-menu__name">
                             {format!("Signed in as {}", patient.given_name)}
                         </span>
+                        <A href="/records">"Records"</A>
                         <A href="/account/security">"Account security"</A>
                         <PageForm action=sign_out>
                             <button type="submit" class="button button--quiet">

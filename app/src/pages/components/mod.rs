@@ -3,4 +3,5 @@
 pub mod account_menu;
 pub mod form;
 pub mod layout;
+pub mod record;
 pub mod site;

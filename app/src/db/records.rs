@@ -1,0 +1,356 @@
+//! A person's record as the guard sees it: the grants between people (rows of
+//! `relationships` read as the access engine's [`Grant`]s), the access log ("who viewed my
+//! record"), and the personal information area's writes. Nothing here authorizes: the guard
+//! (`api::guard::guarded_record`) has asked the engine first.
+
+use super::entities::{access_entry, email_change, person, relationship};
+use crate::domain::access::Grant;
+use crate::domain::record::{ActingAs, Area, RecordAction};
+use crate::domain::relationship::RelationshipKind;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+/// The engine's view of one row; `None` for a kind this version does not know.
+pub fn grant_of(row: &relationship::Model) -> Option<Grant> {
+    Some(Grant {
+        id: i64::from(row.id),
+        kind: RelationshipKind::parse(&row.kind)?,
+        starts_on: row.starts_on,
+        ends_on: row.ends_on,
+        revoked_at: row.revoked_at,
+    })
+}
+
+/// The grants from `viewer` to `subject` at the organization.
+pub async fn grants_between<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    viewer_person_id: i32,
+    subject_person_id: i32,
+) -> Result<Vec<Grant>, DbErr> {
+    Ok(relationship::Entity::find()
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::PersonId.eq(viewer_person_id))
+        .filter(relationship::Column::SubjectPersonId.eq(subject_person_id))
+        .all(db)
+        .await?
+        .iter()
+        .filter_map(grant_of)
+        .collect())
+}
+
+/// Whose records `viewer` holds grants for (whatever they give today), with those people.
+pub async fn grants_from<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    viewer_person_id: i32,
+) -> Result<Vec<(relationship::Model, person::Model)>, DbErr> {
+    let rows = relationship::Entity::find()
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::PersonId.eq(viewer_person_id))
+        .order_by_asc(relationship::Column::Id)
+        .all(db)
+        .await?;
+    with_people(db, rows, |r| r.subject_person_id).await
+}
+
+/// Who holds grants to `subject`'s record (whatever they give today), with those people.
+pub async fn grants_to<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    subject_person_id: i32,
+) -> Result<Vec<(relationship::Model, person::Model)>, DbErr> {
+    let rows = relationship::Entity::find()
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::SubjectPersonId.eq(subject_person_id))
+        .order_by_asc(relationship::Column::Id)
+        .all(db)
+        .await?;
+    with_people(db, rows, |r| r.person_id).await
+}
+
+async fn with_people<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<relationship::Model>,
+    whom: impl Fn(&relationship::Model) -> i32,
+) -> Result<Vec<(relationship::Model, person::Model)>, DbErr> {
+    let ids: Vec<i32> = rows.iter().map(&whom).collect();
+    let people = people_by_ids(db, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let p = people.iter().find(|p| p.id == whom(&r))?.clone();
+            Some((r, p))
+        })
+        .collect())
+}
+
+/// The people with these ids, in one query.
+pub async fn people_by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+) -> Result<Vec<person::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    person::Entity::find()
+        .filter(person::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}
+
+/// One grant to `subject_person_id`'s record, by its id.
+pub async fn grant_to<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    subject_person_id: i32,
+    grant_id: i32,
+) -> Result<Option<relationship::Model>, DbErr> {
+    relationship::Entity::find_by_id(grant_id)
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::SubjectPersonId.eq(subject_person_id))
+        .one(db)
+        .await
+}
+
+/// Revokes a grant from `at` on, unless it was revoked already (P3). Whether it was.
+pub async fn revoke_grant<C: ConnectionTrait>(
+    db: &C,
+    grant_id: i32,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let done = relationship::Entity::update_many()
+        .col_expr(relationship::Column::RevokedAt, Expr::value(at))
+        .filter(relationship::Column::Id.eq(grant_id))
+        .filter(relationship::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Moves a live grant's end to `ends_on` (an adult proxy's renewal, P2). Whether it was live.
+pub async fn extend_grant<C: ConnectionTrait>(
+    db: &C,
+    grant_id: i32,
+    ends_on: NaiveDate,
+) -> Result<bool, DbErr> {
+    let done = relationship::Entity::update_many()
+        .col_expr(relationship::Column::EndsOn, Expr::value(ends_on))
+        .filter(relationship::Column::Id.eq(grant_id))
+        .filter(relationship::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Who looked: a patient's account or a staff member, with their name then.
+#[derive(Debug, Clone)]
+pub enum Viewer {
+    Account { id: i32, name: String },
+    Staff { id: i32, name: String },
+}
+
+/// One entry of the access log, before it is written.
+#[derive(Debug, Clone)]
+pub struct AccessEntry {
+    pub organization_id: i32,
+    pub subject_person_id: i32,
+    pub viewer: Viewer,
+    pub acting_as: ActingAs,
+    pub area: Area,
+    pub action: RecordAction,
+    pub source_ip: Option<String>,
+}
+
+impl AccessEntry {
+    /// The same access, doing `action`.
+    pub fn doing(&self, action: RecordAction) -> Self {
+        Self {
+            action,
+            ..self.clone()
+        }
+    }
+}
+
+/// Appends an entry (inside the caller's transaction when there is one).
+pub async fn record_access<C: ConnectionTrait>(
+    db: &C,
+    entry: &AccessEntry,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let (account, staff, name) = match &entry.viewer {
+        Viewer::Account { id, name } => (Some(*id), None, name.clone()),
+        Viewer::Staff { id, name } => (None, Some(*id), name.clone()),
+    };
+    access_entry::ActiveModel {
+        organization_id: Set(entry.organization_id),
+        subject_person_id: Set(entry.subject_person_id),
+        viewer_account_id: Set(account),
+        viewer_staff_id: Set(staff),
+        viewer_name: Set(name.chars().take(200).collect()),
+        acting_as: Set(entry.acting_as.as_str().to_owned()),
+        area: Set(entry.area.as_str().to_owned()),
+        action: Set(entry.action.as_str().to_owned()),
+        source_ip: Set(entry.source_ip.clone()),
+        occurred_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// One page of `subject`'s access log, newest first: `per_page` entries after skipping `page`
+/// pages, and whether there are more. `leave_out_account`: the subject's own account, when they
+/// chose not to see their own visits.
+pub async fn access_log_page<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    subject_person_id: i32,
+    leave_out_account: Option<i32>,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<access_entry::Model>, bool), DbErr> {
+    let mut query = access_entry::Entity::find()
+        .filter(access_entry::Column::OrganizationId.eq(organization_id))
+        .filter(access_entry::Column::SubjectPersonId.eq(subject_person_id));
+    if let Some(account) = leave_out_account {
+        query = query.filter(
+            Condition::any()
+                .add(access_entry::Column::ViewerAccountId.ne(account))
+                .add(access_entry::Column::ViewerAccountId.is_null()),
+        );
+    }
+    let mut rows = query
+        .order_by_desc(access_entry::Column::OccurredAt)
+        .order_by_desc(access_entry::Column::Id)
+        .offset(page.saturating_mul(per_page))
+        .limit(per_page + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > per_page;
+    rows.truncate(per_page as usize);
+    Ok((rows, more))
+}
+
+/// The address and phone of a person (C5); `None` clears a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactDetails {
+    pub address_line: Option<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub postal_code: Option<String>,
+    pub phone: Option<String>,
+}
+
+pub async fn update_contact_details<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    details: ContactDetails,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    person::ActiveModel {
+        id: sea_orm::Unchanged(person_id),
+        address_line: Set(details.address_line),
+        city: Set(details.city),
+        region: Set(details.region),
+        postal_code: Set(details.postal_code),
+        phone: Set(details.phone),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .map(|_| ())
+}
+
+/// Starts an email change: withdraws the person's earlier unused ones and keeps this one until
+/// `expires_at` under the keyed hash of its link's token.
+pub async fn start_email_change<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    new_email: &str,
+    token_hash: String,
+    requested_by_account_id: i32,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    email_change::Entity::update_many()
+        .col_expr(email_change::Column::UsedAt, Expr::value(now))
+        .filter(email_change::Column::PersonId.eq(person_id))
+        .filter(email_change::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    email_change::ActiveModel {
+        person_id: Set(person_id),
+        new_email: Set(new_email.to_owned()),
+        token_hash: Set(token_hash),
+        requested_by_account_id: Set(requested_by_account_id),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// Follows an email change's link: if it is unused and unexpired, marks it used (one
+/// conditional update, so a link followed twice at once works once) and sets the person's
+/// email. The change and the address it replaced, if one took effect.
+pub async fn confirm_email_change<C: ConnectionTrait>(
+    db: &C,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(email_change::Model, Option<String>)>, DbErr> {
+    let Some(change) = email_change::Entity::find()
+        .filter(email_change::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let taken = email_change::Entity::update_many()
+        .col_expr(email_change::Column::UsedAt, Expr::value(now))
+        .filter(email_change::Column::Id.eq(change.id))
+        .filter(email_change::Column::UsedAt.is_null())
+        .filter(email_change::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    if taken.rows_affected != 1 {
+        return Ok(None);
+    }
+    let before = person::Entity::find_by_id(change.person_id)
+        .one(db)
+        .await?
+        .and_then(|p| p.email);
+    person::ActiveModel {
+        id: sea_orm::Unchanged(change.person_id),
+        email: Set(Some(change.new_email.clone())),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(Some((change, before)))
+}
+
+/// The email change waiting for `person_id`'s link, if any.
+pub async fn pending_email_change<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    now: DateTime<Utc>,
+) -> Result<Option<email_change::Model>, DbErr> {
+    email_change::Entity::find()
+        .filter(email_change::Column::PersonId.eq(person_id))
+        .filter(email_change::Column::UsedAt.is_null())
+        .filter(email_change::Column::ExpiresAt.gt(now))
+        .order_by_desc(email_change::Column::Id)
+        .one(db)
+        .await
+}
