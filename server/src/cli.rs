@@ -87,4 +87,13 @@ pub enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Announce the coming and recent changes of access (13th and 18th birthdays, adult proxy
+    /// expiry, court orders ending) by email, as the daily job does. Each change is announced
+    /// once, however often this runs.
+    RunTransitions {
+        /// The instant to run at: a day (2026-07-01, noon in the organization's zone) or an
+        /// instant (2026-07-01T09:00:00Z). Default: now.
+        #[arg(long, value_name = "WHEN")]
+        at: Option<String>,
+    },
 }

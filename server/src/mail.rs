@@ -119,11 +119,30 @@ pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<usize, sea
     Ok(sent)
 }
 
-/// Runs the delivery loop for as long as the server runs. Each round first handles the queued
-/// online enrolment requests, whose answers are emails, and removes expired form answers.
+/// Runs the delivery loop for as long as the server runs. Each round first runs the daily access
+/// transitions once a day, handles the queued online enrolment requests, whose answers are
+/// emails, and removes expired form answers.
 pub fn spawn_worker(state: AppState, mailer: Mailer) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        // The last local day this instance found the daily transitions done (by it or another).
+        let mut transitions_done_on = None;
         loop {
+            let today = app::domain::age::local_date(state.clock.now(), state.site.time_zone);
+            if transitions_done_on != Some(today) {
+                match app::api::transitions::run_daily(&state).await {
+                    Ok(report) => {
+                        transitions_done_on = Some(today);
+                        if let Some(report) = report {
+                            tracing::info!(
+                                announced = report.announced,
+                                emails = report.emails,
+                                "daily access transitions announced"
+                            );
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "daily access transitions failed"),
+                }
+            }
             if let Err(e) = app::api::enrolment::process_queued(&state).await {
                 tracing::warn!(error = %e, "queued enrolment requests could not be handled");
             }

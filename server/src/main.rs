@@ -133,6 +133,23 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             println!("{}", code.display());
             Ok(())
         }
+        Command::RunTransitions { at } => {
+            let state = startup::start(&settings, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            let at = match at {
+                Some(text) => app::api::transitions::parse_instant(&text, state.site.time_zone)?,
+                None => clock.now(),
+            };
+            let report = app::api::transitions::run_at(&state, at)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{} changes announced, {} emails queued.",
+                report.announced, report.emails
+            );
+            Ok(())
+        }
         Command::SetPolicy {
             json,
             effective_from,

@@ -677,6 +677,7 @@ mod server {
         )
         .await
         .map_err(internal)?;
+        desk_access(state, &txn, member, person.id, RecordAction::Changed).await?;
         txn.commit().await.map_err(internal)?;
         Ok(IssuedCode {
             code: code.display(),

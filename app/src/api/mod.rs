@@ -29,6 +29,8 @@ pub mod site;
 pub mod staff_sign_in;
 #[cfg(feature = "ssr")]
 pub mod totp;
+#[cfg(feature = "ssr")]
+pub mod transitions;
 
 pub use error::PortalError;
 

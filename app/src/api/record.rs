@@ -57,6 +57,8 @@ pub struct PersonalDetails {
     pub email: Option<String>,
     /// An address waiting for its link to be followed.
     pub pending_email: Option<String>,
+    /// Only the person themselves changes their email address.
+    pub may_change_email: bool,
 }
 
 #[server(endpoint = "record/personal-information", input = leptos::server_fn::codec::GetUrl)]
@@ -344,7 +346,45 @@ pub(crate) mod server {
             },
             email: p.email.clone(),
             pending_email: pending.map(|c| c.new_email),
+            may_change_email: caller.is_self,
         })
+    }
+
+    /// Asks the engine again inside the transaction that writes, with the grants locked, so a
+    /// revocation committed since the guard let the request in wins over the change.
+    async fn still_allowed(
+        state: &AppState,
+        txn: &sea_orm::DatabaseTransaction,
+        caller: &ActingFor,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), PortalError> {
+        if caller.is_self {
+            return Ok(());
+        }
+        let grants = records::grants_between_locked(
+            txn,
+            state.site.organization_id,
+            caller.viewer.id,
+            caller.subject.id,
+        )
+        .await
+        .map_err(internal)?;
+        let history = state.policy_history().await.map_err(internal)?;
+        let access = AccessQuestion {
+            viewer: i64::from(caller.viewer.id),
+            subject: i64::from(caller.subject.id),
+            subject_date_of_birth: caller.subject.date_of_birth,
+            grants: &grants,
+            policies: &history,
+            zone: state.site.time_zone,
+            at: now,
+        }
+        .answer();
+        if access.allows(caller.entry.area.scope()) {
+            Ok(())
+        } else {
+            Err(PortalError::NotFound)
+        }
     }
 
     fn entry_for(
@@ -372,6 +412,7 @@ pub(crate) mod server {
             .check()
             .map_err(|e| PortalError::Invalid(e.to_string()))?;
         let txn = state.db.begin().await.map_err(internal)?;
+        still_allowed(&state, &txn, &caller, now).await?;
         records::update_contact_details(
             &txn,
             caller.subject.id,
@@ -403,8 +444,29 @@ pub(crate) mod server {
     /// the address the link went to.
     pub async fn change_email(g: Guarded<ActingFor>, email: String) -> Result<String, PortalError> {
         let Guarded {
-            state, now, caller, ..
+            state,
+            now,
+            caller,
+            policy,
         } = g;
+        // The email address proves who someone is (online enrolment sends codes to it), so only
+        // the person themselves changes it; someone acting for them is told to ask the clinic.
+        if !caller.is_self {
+            return Err(PortalError::Invalid(format!(
+                "Only {} can change their own email address. The clinic can change it at a visit.",
+                caller.subject.given_name
+            )));
+        }
+        let since = now - Duration::hours(24);
+        let sent = records::email_changes_since(&state.db, caller.subject.id, since)
+            .await
+            .map_err(internal)?;
+        if sent >= u64::from(policy.online_codes_per_day) {
+            return Err(PortalError::Invalid(
+                "We have sent enough links for today. Please use one of them, or try again tomorrow."
+                    .into(),
+            ));
+        }
         let email = parse_email(&email).map_err(|_| {
             PortalError::Invalid("Enter an email address like name@example.org.".into())
         })?;
@@ -743,11 +805,14 @@ pub(crate) mod server {
                 action: RecordAction::parse(&r.action)
                     .map_or("", RecordAction::as_str)
                     .to_owned(),
-                // Where staff work is the clinic's business, not an address to publish.
+                // Where staff work is the clinic's business, not an address to publish; and
+                // where people were is shown only to the record's own patient.
                 from: if r.viewer_staff_id.is_some() {
                     Some("The clinic".into())
-                } else {
+                } else if caller.is_self {
                     r.source_ip
+                } else {
+                    None
                 },
             })
             .collect();

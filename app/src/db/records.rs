@@ -43,6 +43,24 @@ pub async fn grants_between<C: ConnectionTrait>(
         .collect())
 }
 
+/// [`grants_between`], with the rows locked until the transaction ends on PostgreSQL (SQLite
+/// has one writer at a time: a transaction that read before another's write cannot write).
+pub async fn grants_between_locked<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    viewer_person_id: i32,
+    subject_person_id: i32,
+) -> Result<Vec<Grant>, DbErr> {
+    let mut query = relationship::Entity::find()
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::PersonId.eq(viewer_person_id))
+        .filter(relationship::Column::SubjectPersonId.eq(subject_person_id));
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    Ok(query.all(db).await?.iter().filter_map(grant_of).collect())
+}
+
 /// Whose records `viewer` holds grants for (whatever they give today), with those people.
 pub async fn grants_from<C: ConnectionTrait>(
     db: &C,
@@ -340,6 +358,20 @@ pub async fn confirm_email_change<C: ConnectionTrait>(
     Ok(Some((change, before)))
 }
 
+/// How many email-change links were sent for `person_id` since `since`.
+pub async fn email_changes_since<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    since: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    email_change::Entity::find()
+        .filter(email_change::Column::PersonId.eq(person_id))
+        .filter(email_change::Column::CreatedAt.gte(since))
+        .count(db)
+        .await
+}
+
 /// The email change waiting for `person_id`'s link, if any.
 pub async fn pending_email_change<C: ConnectionTrait>(
     db: &C,
@@ -353,4 +385,104 @@ pub async fn pending_email_change<C: ConnectionTrait>(
         .order_by_desc(email_change::Column::Id)
         .one(db)
         .await
+}
+
+/// Every grant at the organization with both people (viewer, subject), for the daily job.
+pub async fn all_grants<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+) -> Result<Vec<(relationship::Model, person::Model, person::Model)>, DbErr> {
+    let rows = relationship::Entity::find()
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::RevokedAt.is_null())
+        .order_by_asc(relationship::Column::Id)
+        .all(db)
+        .await?;
+    let mut ids: Vec<i32> = rows
+        .iter()
+        .flat_map(|r| [r.person_id, r.subject_person_id])
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let people = people_by_ids(db, &ids).await?;
+    let find = |id: i32| people.iter().find(|p| p.id == id).cloned();
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let viewer = find(r.person_id)?;
+            let subject = find(r.subject_person_id)?;
+            Some((r, viewer, subject))
+        })
+        .collect())
+}
+
+/// Claims `job` for `day` for this instance: true for the first claim of the day, false after.
+pub async fn claim_job_day<C: ConnectionTrait>(
+    db: &C,
+    job: &str,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    use super::entities::job_claim;
+    use sea_orm::sea_query::OnConflict;
+    let inserted = job_claim::Entity::insert(job_claim::ActiveModel {
+        job: Set(job.to_owned()),
+        day: Set(day),
+        claimed_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([job_claim::Column::Job, job_claim::Column::Day])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted == 1)
+}
+
+/// Gives up a claim (the job failed): the day may be claimed again.
+pub async fn release_job_day<C: ConnectionTrait>(
+    db: &C,
+    job: &str,
+    day: NaiveDate,
+) -> Result<(), DbErr> {
+    use super::entities::job_claim;
+    job_claim::Entity::delete_many()
+        .filter(job_claim::Column::Job.eq(job))
+        .filter(job_claim::Column::Day.eq(day))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Records that a change of a grant was announced: true the first time, false after (the
+/// unique index decides, so two instances announcing at once announce once).
+pub async fn note_transition<C: ConnectionTrait>(
+    db: &C,
+    relationship_id: i32,
+    kind: &str,
+    change_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    use super::entities::transition_notice;
+    use sea_orm::sea_query::OnConflict;
+    let inserted = transition_notice::Entity::insert(transition_notice::ActiveModel {
+        relationship_id: Set(relationship_id),
+        kind: Set(kind.to_owned()),
+        change_on: Set(change_on),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([
+            transition_notice::Column::RelationshipId,
+            transition_notice::Column::Kind,
+            transition_notice::Column::ChangeOn,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted == 1)
 }

@@ -20,4 +20,5 @@ pub mod relationship;
 pub mod sign_in;
 pub mod ssn;
 pub mod staff;
+pub mod transitions;
 pub mod two_step;

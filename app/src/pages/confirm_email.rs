@@ -1,9 +1,10 @@
 //! Where the link of an email change lands (C5). The link only opens this page: the address
 //! changes when the button is pressed, so a mail scanner that follows links changes nothing.
 
-use super::components::form::{PageForm, form_action};
+use super::components::form::form_action;
 use super::components::record::action_problem;
 use super::components::site::PageTitle;
+use crate::api::form_answers::PAGE_FIELD;
 use crate::api::record::ConfirmEmail;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -23,10 +24,13 @@ pub fn ConfirmEmailPage() -> impl IntoView {
             fallback=move || {
                 view! {
                     <p>"Press the button to start using this email address for the record."</p>
-                    <PageForm action=confirm>
+                    // Not a `PageForm`: the page it names is this one without the token, so the
+                    // token is kept nowhere when the form is posted without JavaScript.
+                    <ActionForm action=confirm>
+                        <input type="hidden" name=PAGE_FIELD value="/confirm-email" />
                         <input type="hidden" name="token" value=token />
                         <button type="submit" class="button">"Confirm this email address"</button>
-                    </PageForm>
+                    </ActionForm>
                     <div role="alert" class="form-problem">
                         {action_problem(confirm)}
                     </div>

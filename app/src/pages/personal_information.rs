@@ -53,7 +53,9 @@ fn Details(
         contact,
         email: current_email,
         pending_email,
+        may_change_email,
     } = details;
+    let given_name = heading.given_name.clone();
     let subject = heading.subject;
     let title = if subject.is_none() {
         "Your personal information".to_owned()
@@ -162,42 +164,55 @@ fn Details(
                         </p>
                     }
                 })}
-            <PageForm action=email>
-                <SubjectField subject />
-                <div class="field">
-                    <label for="email">"New email address"</label>
-                    <input
-                        id="email"
-                        name="email"
-                        type="email"
-                        autocomplete="email"
-                        aria-describedby="email-hint"
-                        value=typed_email
-                        required
-                    />
-                    <p id="email-hint" class="hint">
-                        "We send a link to the new address. It takes effect when you follow the link."
-                    </p>
-                </div>
-                <button type="submit" class="button">"Send the link"</button>
-            </PageForm>
-            <div role="alert" class="form-problem">
-                {action_problem(email)}
-            </div>
-            {move || {
-                email
-                    .value()
-                    .get()
-                    .and_then(Result::ok)
-                    .map(|to| {
-                        view! {
-                            <p role="status" class="form-success">
-                                {format!(
-                                    "We sent a link to {to}. Look in the junk mail folder too if it does not arrive.",
-                                )}
+            {if may_change_email {
+                view! {
+                    <PageForm action=email>
+                        <div class="field">
+                            <label for="email">"New email address"</label>
+                            <input
+                                id="email"
+                                name="email"
+                                type="email"
+                                autocomplete="email"
+                                aria-describedby="email-hint"
+                                value=typed_email
+                                required
+                            />
+                            <p id="email-hint" class="hint">
+                                "We send a link to the new address. It takes effect when you follow the link."
                             </p>
-                        }
-                    })
+                        </div>
+                        <button type="submit" class="button">"Send the link"</button>
+                    </PageForm>
+                    <div role="alert" class="form-problem">
+                        {action_problem(email)}
+                    </div>
+                    {move || {
+                        email
+                            .value()
+                            .get()
+                            .and_then(Result::ok)
+                            .map(|to| {
+                                view! {
+                                    <p role="status" class="form-success">
+                                        {format!(
+                                            "We sent a link to {to}. Look in the junk mail folder too if it does not arrive.",
+                                        )}
+                                    </p>
+                                }
+                            })
+                    }}
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <p>
+                        {format!(
+                            "Only {given_name} can change their email address, from their own account. The clinic can also change it at a visit.",
+                        )}
+                    </p>
+                }
+                    .into_any()
             }}
         </section>
     }

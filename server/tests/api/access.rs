@@ -228,7 +228,8 @@ enum Expect {
     /// Their own record: everything.
     Own,
     /// Someone else's, with full access: everything but revoking and renewing (which only the
-    /// subject does, on their own record).
+    /// subject does, on their own record) and changing the email address (which proves who the
+    /// subject is: refused with a message).
     Full,
     /// No full access: "not found" from everything about the subject.
     Nothing,
@@ -243,6 +244,7 @@ fn expected(expect: Expect, function: &str) -> u16 {
         _ if function == "record/choices" => 200,
         Expect::Own => 200,
         Expect::Full if own_only => 404,
+        Expect::Full if function == "record/personal-information/email" => 422,
         Expect::Full => 200,
         Expect::Nothing => 404,
     }
@@ -476,8 +478,8 @@ async fn authorization_matrix(backend: Backend) {
     let entries = access_entries_about(&app, five).await;
     assert_eq!(
         entries.len(),
-        5,
-        "{backend:?}: 3 reads and 2 changes: {entries:?}"
+        4,
+        "{backend:?}: 3 reads and 1 change (the email is the child's own to change): {entries:?}"
     );
     assert!(entries.iter().all(|e| e.acting_as == "parent"));
     let refused = cases[3].subject.unwrap();
@@ -847,5 +849,29 @@ async fn personal_information_changes_contact_details_and_email_only_by_the_link
             .unwrap()
             .unwrap();
         assert_eq!(stored.email.as_deref(), Some("ada.new@example.org"));
+
+        // At most `online_codes_per_day` (3) links in 24 hours: mail is not a free relay.
+        // (A day later the session has timed out: a new one.)
+        let token = signed_in(&app, me).await;
+        for n in 0..3 {
+            let address = format!("ada.{n}@example.org");
+            let (status, body) = post(
+                &app,
+                "/api/record/personal-information/email",
+                &[("email", &address)],
+                Some(&token),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+        }
+        let (status, body) = post(
+            &app,
+            "/api/record/personal-information/email",
+            &[("email", "ada.4@example.org")],
+            Some(&token),
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(body.contains("enough links for today"), "{body}");
     }
 }

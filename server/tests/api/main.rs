@@ -17,3 +17,4 @@ mod password_reset;
 mod policy;
 mod security;
 mod staff;
+mod transitions;

@@ -13,6 +13,7 @@ mod m20261129_000007_harden_accounts;
 mod m20261129_000008_create_form_answers;
 mod m20261202_000009_create_policy_versions;
 mod m20261202_000010_create_access_log;
+mod m20261202_000011_create_transition_notices;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_create_form_answers::Migration),
             Box::new(m20261202_000009_create_policy_versions::Migration),
             Box::new(m20261202_000010_create_access_log::Migration),
+            Box::new(m20261202_000011_create_transition_notices::Migration),
         ]
     }
 }
