@@ -1,10 +1,10 @@
 import { expect, test } from './fixtures/portal_page';
 
 // .ci/test issues one activation code per project before the portal starts (codes are single
-// use): Alex Rivera for desktop, Erin Brooks for tablet.
+// use): Alex Rivera for desktop, Iris Novak for tablet.
 const patients: Record<string, { code?: string; dob: string; portalId: string; name: string }> = {
   desktop: { code: process.env.E2E_ACTIVATION_CODE_DESKTOP, dob: '1988-07-14', portalId: 'alex.rivera', name: 'Alex' },
-  tablet: { code: process.env.E2E_ACTIVATION_CODE_TABLET, dob: '1972-05-21', portalId: 'erin.brooks', name: 'Erin' },
+  tablet: { code: process.env.E2E_ACTIVATION_CODE_TABLET, dob: '1983-01-25', portalId: 'iris.novak', name: 'Iris' },
 };
 
 test.describe('Activation and sign-in (A2-A5)', () => {

@@ -1,11 +1,11 @@
 import { expect, test, type PortalPage } from './fixtures/portal_page';
 import type { Page } from '@playwright/test';
 
-// .ci/test issues these codes before the portal starts: Maria Chen for desktop, Walter Brooks
+// .ci/test issues these codes before the portal starts: Nora Patel for desktop, Ben Ortiz
 // for tablet. Each test activates its own patient, so it depends on no other test.
 const patients: Record<string, { code?: string; dob: string; ssn: string; portalId: string; name: string }> = {
-  desktop: { code: process.env.E2E_RESET_CODE_DESKTOP, dob: '1984-03-09', ssn: '123-45-6782', portalId: 'maria.chen', name: 'Maria' },
-  tablet: { code: process.env.E2E_RESET_CODE_TABLET, dob: '1941-11-02', ssn: '123456787', portalId: 'walter.b', name: 'Walter' },
+  desktop: { code: process.env.E2E_RESET_CODE_DESKTOP, dob: '1990-04-12', ssn: '123-45-6792', portalId: 'nora.patel', name: 'Nora' },
+  tablet: { code: process.env.E2E_RESET_CODE_TABLET, dob: '1966-10-30', ssn: '123456793', portalId: 'ben.o', name: 'Ben' },
 };
 
 async function activate(portal: PortalPage, page: Page, p: { code?: string; dob: string; portalId: string }) {

@@ -321,3 +321,30 @@ fn p6_set_policy_adds_a_version_from_a_day_and_leaves_the_others_as_they_were() 
     assert!(!past.status.success());
     assert!(text(&past).contains("before today"), "{}", text(&past));
 }
+
+#[test]
+fn run_transitions_announces_the_demos_coming_proxy_expiry_once() {
+    let scratch = Scratch::new("transitions");
+    let run = |args: &[&str]| {
+        let out = scratch.portal(args).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["seed-demo"]);
+    // Erin's proxy for Walter expires 20 days after the demo is loaded; Walter has no email.
+    assert_eq!(
+        run(&["run-transitions"]).trim(),
+        "1 changes announced, 1 emails queued."
+    );
+    assert_eq!(
+        run(&["run-transitions"]).trim(),
+        "0 changes announced, 0 emails queued.",
+        "announced once"
+    );
+    let out = scratch
+        .portal(&["run-transitions", "--at", "next tuesday"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("neither a day"), "{}", text(&out));
+}

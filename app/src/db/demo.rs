@@ -140,6 +140,33 @@ const PEOPLE: &[DemoPerson] = &[
         ssn: Some("123-45-6791"),
         mrn: "RB100010",
     },
+    DemoPerson {
+        key: "nora",
+        given: "Nora",
+        family: "Patel",
+        born: Born::On(1990, 4, 12),
+        email: Some("nora.patel@example.org"),
+        ssn: Some("123-45-6792"),
+        mrn: "RB100011",
+    },
+    DemoPerson {
+        key: "ben",
+        given: "Ben",
+        family: "Ortiz",
+        born: Born::On(1966, 10, 30),
+        email: None,
+        ssn: Some("123-45-6793"),
+        mrn: "RB100012",
+    },
+    DemoPerson {
+        key: "iris",
+        given: "Iris",
+        family: "Novak",
+        born: Born::On(1983, 1, 25),
+        email: Some("iris.novak@example.org"),
+        ssn: Some("123-45-6794"),
+        mrn: "RB100013",
+    },
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -442,7 +442,7 @@ async fn a2_the_desk_registers_a_new_patient_once_and_can_enrol_them() {
         let (status, body) = register(&app, &token, &fields).await;
         assert_eq!(status, 200, "{backend:?}: {body}");
         let patient: serde_json::Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(patient["medical_record_number"], "RB100011", "{body}");
+        assert_eq!(patient["medical_record_number"], "RB100014", "{body}");
         assert_eq!(patient["ssn_last_four"], "7890");
         assert_eq!(patient["has_account"], false);
 
@@ -450,7 +450,7 @@ async fn a2_the_desk_registers_a_new_patient_once_and_can_enrol_them() {
         let (status, body) = register(&app, &token, &fields).await;
         assert_eq!(status, 422);
         assert!(
-            body.contains("already registered as record RB100011"),
+            body.contains("already registered as record RB100014"),
             "{body}"
         );
         let (status, body) = register(
@@ -465,7 +465,7 @@ async fn a2_the_desk_registers_a_new_patient_once_and_can_enrol_them() {
         )
         .await;
         assert_eq!(status, 422);
-        assert!(body.contains("on record RB100011"), "{body}");
+        assert!(body.contains("on record RB100014"), "{body}");
 
         // Bad input says what is wrong and registers nothing.
         for (field, value, words) in [
@@ -493,7 +493,7 @@ async fn a2_the_desk_registers_a_new_patient_once_and_can_enrol_them() {
         let (status, _, body) = app
             .post_form(
                 "/api/desk/issue-activation-code",
-                &[("medical_record_number", "RB100011"), ("route", "visit")],
+                &[("medical_record_number", "RB100014"), ("route", "visit")],
                 Some(&token),
             )
             .await;

@@ -1,0 +1,105 @@
+import type { Page } from '@playwright/test';
+import { expect, expectNoAxeViolations, PortalPage, test } from './fixtures/portal_page';
+
+// Who may see what (issue 14). .ci/test gives the demo's Maria Chen, Erin Brooks and Walter
+// Brooks accounts (password riverbend7) before the portal starts. Maria is the parent of Sam (8:
+// full access), Lily (15: limited since her 13th birthday) and Jordan (19: ended); Erin is
+// Walter's adult proxy.
+
+async function signIn(portal: PortalPage, page: Page, portalId: string, given: string) {
+  await portal.goto('/sign-in');
+  await page.getByLabel('Portal ID').fill(portalId);
+  await page.getByLabel('Password').fill('riverbend7');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText(`Signed in as ${given}`)).toBeVisible();
+}
+
+function card(page: Page, name: string) {
+  return page.getByRole('listitem').filter({ has: page.getByRole('heading', { level: 2, name }) });
+}
+
+test.describe('Acting for someone (P4, P5)', () => {
+  test('a parent of an 8- and a 15-year-old sees what she may open for each, and why', async ({ portal, page }) => {
+    await signIn(portal, page, 'maria.chen', 'Maria');
+    await page.getByRole('link', { name: 'Records', exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Records you can open' })).toBeVisible();
+    if (portal.javaScriptEnabled) {
+      await portal.waitForHydration();
+    }
+
+    const sam = card(page, 'Sam Chen');
+    await expect(sam).toContainText('Sam is 8, so you have full access to their record.');
+    await expect(sam.getByRole('link', { name: 'Personal information' })).toBeVisible();
+    await expect(sam.getByRole('link', { name: 'Who viewed the record' })).toBeVisible();
+
+    const lily = card(page, 'Lily Chen');
+    await expect(lily).toContainText("access for parents and guardians is limited from a child's 13th birthday");
+    await expect(lily).toContainText('You can still schedule their appointments');
+    await expect(lily.getByRole('link')).toHaveCount(0);
+
+    const jordan = card(page, 'Jordan Chen');
+    await expect(jordan).toContainText("ends on a child's 18th birthday");
+    await expect(jordan).toContainText('You cannot open this record now.');
+    await expectNoAxeViolations(page);
+
+    await sam.getByRole('link', { name: 'Personal information' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: "Sam Chen's personal information" })).toBeVisible();
+    await expect(page.getByText("You are viewing Sam Chen's record.")).toBeVisible();
+    await expect(page.getByLabel('Street address')).toHaveValue(/River Road|Orchard/);
+    // The email address is the child's own to change.
+    await expect(page.getByText('Only Sam can change their email address')).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    await page
+      .getByRole('navigation', { name: "Sam's record" })
+      .getByRole('link', { name: 'Who viewed the record' })
+      .click();
+    await expect(page.getByRole('heading', { level: 1, name: "Who viewed Sam Chen's record" })).toBeVisible();
+    await expectNoAxeViolations(page);
+  });
+});
+
+test.describe('Withdrawing a proxy (P2, P3)', () => {
+  test.skip(({ javaScriptEnabled }) => javaScriptEnabled === false, 'one withdrawal per demo: desktop and tablet');
+
+  test('an adult withdraws her proxy, who loses access on the next click', async ({ browser, portal, page }, testInfo) => {
+    test.skip(testInfo.project.name !== 'desktop', 'Erin and Walter have one proxy grant to withdraw');
+    await signIn(portal, page, 'erin.brooks', 'Erin');
+    await portal.goto('/records');
+    const walter = card(page, 'Walter Brooks');
+    await expect(walter).toContainText('It expires on');
+    await walter.getByRole('link', { name: 'Personal information' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: "Walter Brooks's personal information" })).toBeVisible();
+
+    const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport: testInfo.project.use.viewport });
+    const walterPage = await context.newPage();
+    const walterPortal = new PortalPage(walterPage, testInfo);
+    await signIn(walterPortal, walterPage, 'walter.brooks', 'Walter');
+    await walterPortal.goto('/record/who-can-view');
+    await expect(walterPage.getByRole('heading', { level: 1, name: 'Who can view my record' })).toBeVisible();
+    const erin = card(walterPage, 'Erin Brooks');
+    await expect(erin).toContainText('Adult proxy');
+    await expect(erin).toContainText('Full access, expires on');
+    await expectNoAxeViolations(walterPage);
+    await erin.getByRole('button', { name: "Withdraw Erin Brooks's access" }).click();
+    await expect(walterPage.getByText('Access withdrawn. They can no longer see your record.')).toBeVisible();
+    await expect(erin).toContainText('Withdrawn on');
+
+    // Erin's very next click is refused, as for a record that is not there.
+    await page
+      .getByRole('navigation', { name: "Walter's record" })
+      .getByRole('link', { name: 'Who can view the record' })
+      .click();
+    await expect(page.getByText('We could not find this record.')).toBeVisible();
+
+    // Walter reads who looked at his record: Erin, as his adult proxy.
+    await walterPage
+      .getByRole('navigation', { name: 'Your record' })
+      .getByRole('link', { name: 'Who viewed the record' })
+      .click();
+    await expect(walterPage.getByRole('heading', { level: 1, name: 'Who viewed my record' })).toBeVisible();
+    await expect(walterPage.getByRole('row').filter({ hasText: 'Erin Brooks' }).first()).toContainText('adult proxy');
+    await expectNoAxeViolations(walterPage);
+    await context.close();
+  });
+});
