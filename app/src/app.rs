@@ -7,8 +7,8 @@ use crate::pages::components::site::provide_site_info;
 use crate::pages::{
     AccountSecurityRoute, ActivateRoute, ConfirmEmailRoute, ForgotPasswordRoute,
     ForgotPortalIdRoute, GettingAnAccountRoute, HelpRoute, HomePage, NotFoundPage,
-    PersonalInformationRoute, RecordsRoute, RequestActivationCodeRoute, SignInRoute,
-    StaffDeskRoute, StaffSignInRoute, WhoCanViewRoute, WhoViewedRoute,
+    PersonalInformationRoute, ProxyDeskRoute, RecordsRoute, RequestActivationCodeRoute,
+    SignInRoute, StaffDeskRoute, StaffSignInRoute, WhoCanViewRoute, WhoViewedRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
@@ -137,6 +137,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/confirm-email")
                         view={Lazy::<ConfirmEmailRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/staff/proxy-desk")
+                        view={Lazy::<ProxyDeskRoute>::new()}
                         ssr=SsrMode::Async
                     />
                 </Routes>

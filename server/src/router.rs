@@ -157,13 +157,15 @@ async fn keep_request_id_from_proxies(
 }
 
 /// Leptos server functions do no cross-site request checking of their own. A request that
-/// changes something (any method but GET, HEAD, OPTIONS) must come from one of our own pages:
-/// the browser's `Sec-Fetch-Site` says so, or, from older browsers, `Origin` matches `Host`.
-/// Requests with neither header do not come from a browser, so carry no one's cookies by
-/// surprise.
+/// changes something (any method but GET, HEAD, OPTIONS), and any call of a server function
+/// (a GET one reads a record, and each read is written to its access log), must come from one
+/// of our own pages: the browser's `Sec-Fetch-Site` says so, or, from older browsers, `Origin`
+/// matches `Host`. Requests with neither header do not come from a browser, so carry no one's
+/// cookies by surprise. Pages themselves may be linked from anywhere.
 async fn refuse_cross_site_writes(req: Request, next: Next) -> Response {
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if writes && is_cross_site(req.headers()) {
+    let server_function = req.uri().path().starts_with("/api/");
+    if (writes || server_function) && is_cross_site(req.headers()) {
         tracing::warn!("refused a cross-site request");
         return (
             StatusCode::FORBIDDEN,

@@ -130,7 +130,7 @@ pub async fn desk_issue_access_code(
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use super::*;
     use crate::api::guard::{Guarded, StaffSession};
     use crate::api::request::audit_event as event;

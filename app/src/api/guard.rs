@@ -261,8 +261,9 @@ pub struct ActingFor {
     pub is_self: bool,
     /// The engine's whole answer, for what the page shows beside the area.
     pub access: Access,
-    /// This request's access-log entry. A read was recorded before the function ran; a change
-    /// records `entry.doing(RecordAction::Changed)` in the transaction that makes it.
+    /// This request's access-log entry. A read is recorded by [`guarded_record`] once the
+    /// function has answered (and the answer withheld if it cannot be); a change records
+    /// `entry.doing(RecordAction::Changed)` in the transaction that makes it.
     pub entry: AccessEntry,
 }
 
@@ -351,11 +352,6 @@ pub async fn authorize_record(need: RecordNeed) -> Result<Guarded<ActingFor>, Po
         action: need.action,
         source_ip: super::request::source_ip(),
     };
-    if need.action == RecordAction::Viewed {
-        records::record_access(db, &entry, now)
-            .await
-            .map_err(internal)?;
-    }
     Ok(Guarded {
         state,
         policy,
@@ -407,7 +403,26 @@ where
     Fut: Future<Output = Result<T, PortalError>>,
 {
     let result = match authorize_record(need).await {
-        Ok(guarded) => work(guarded).await,
+        Ok(guarded) => {
+            let read = (need.action == RecordAction::Viewed).then(|| {
+                (
+                    guarded.state.clone(),
+                    guarded.caller.entry.clone(),
+                    guarded.now,
+                )
+            });
+            match work(guarded).await {
+                // What was read is logged before anyone sees it.
+                Ok(answer) => match read {
+                    Some((state, entry, now)) => records::record_access(&state.db, &entry, now)
+                        .await
+                        .map(|()| answer)
+                        .map_err(internal),
+                    None => Ok(answer),
+                },
+                Err(e) => Err(e),
+            }
+        }
         Err(e) => Err(e),
     };
     super::answer(result)

@@ -19,6 +19,7 @@ pub mod hashing;
 pub mod password_change;
 pub mod password_reset;
 pub mod portal_id_recovery;
+pub mod proxy;
 pub mod record;
 #[cfg(feature = "ssr")]
 pub mod request;

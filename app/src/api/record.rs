@@ -694,22 +694,46 @@ pub(crate) mod server {
         caller: &ActingFor,
         grant: i32,
     ) -> Result<relationship::Model, PortalError> {
-        if !caller.is_self {
-            return Err(PortalError::NotFound);
+        let found = if caller.is_self {
+            records::grant_to(
+                &state.db,
+                state.site.organization_id,
+                caller.subject.id,
+                grant,
+            )
+            .await
+            .map_err(internal)?
+            .filter(|r| {
+                RelationshipKind::parse(&r.kind) == Some(RelationshipKind::AdultProxy)
+                    && r.revoked_at.is_none()
+            })
+        } else {
+            None
+        };
+        match found {
+            Some(row) => Ok(row),
+            None => {
+                // Someone else's grant, or none: audited like any refused access.
+                audit::record(
+                    &state.db,
+                    state.clock.now(),
+                    audit_event(
+                        state,
+                        Actor::Account(caller.patient.account.id),
+                        "record.access_denied",
+                        Outcome::Denied,
+                    )
+                    .detail(serde_json::json!({
+                        "area": caller.entry.area.as_str(),
+                        "action": "changed",
+                        "relationship_id": grant,
+                    })),
+                )
+                .await
+                .map_err(internal)?;
+                Err(PortalError::NotFound)
+            }
         }
-        records::grant_to(
-            &state.db,
-            state.site.organization_id,
-            caller.subject.id,
-            grant,
-        )
-        .await
-        .map_err(internal)?
-        .filter(|r| {
-            RelationshipKind::parse(&r.kind) == Some(RelationshipKind::AdultProxy)
-                && r.revoked_at.is_none()
-        })
-        .ok_or(PortalError::NotFound)
     }
 
     pub async fn revoke(g: Guarded<ActingFor>, grant: i32) -> Result<(), PortalError> {

@@ -262,6 +262,25 @@ pub async fn seed_demo(
     ] {
         store::create_relationship(&txn, rel, now).await?;
     }
+    // Omar Haddad asked at the front desk to be Pat Morgan's legal guardian, with a court order
+    // running two years: waiting on the proxy desk for staff to review it (P7).
+    super::records::create_request(
+        &txn,
+        super::records::NewRequest {
+            organization_id: org.id,
+            person_id: ids["omar"],
+            subject_person_id: ids["pat"],
+            kind: RelationshipKind::LegalGuardian,
+            status: crate::domain::relationship::RequestStatus::Pending,
+            requested_by_person_id: Some(ids["omar"]),
+            starts_on: today,
+            ends_on: today.checked_add_months(Months::new(24)),
+            identity_verified: false,
+            decided_by_staff_id: None,
+        },
+        now,
+    )
+    .await?;
 
     for (username, display_name, role) in DEMO_STAFF {
         let username = StaffUsername::parse(username).map_err(StoreError::Conflict)?;

@@ -14,6 +14,9 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 
+/// Only approved grants give access: every read of grants for the engine filters on this.
+const APPROVED: &str = "approved";
+
 /// The engine's view of one row; `None` for a kind this version does not know.
 pub fn grant_of(row: &relationship::Model) -> Option<Grant> {
     Some(Grant {
@@ -34,6 +37,7 @@ pub async fn grants_between<C: ConnectionTrait>(
 ) -> Result<Vec<Grant>, DbErr> {
     Ok(relationship::Entity::find()
         .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::Status.eq(APPROVED))
         .filter(relationship::Column::PersonId.eq(viewer_person_id))
         .filter(relationship::Column::SubjectPersonId.eq(subject_person_id))
         .all(db)
@@ -53,6 +57,7 @@ pub async fn grants_between_locked<C: ConnectionTrait>(
 ) -> Result<Vec<Grant>, DbErr> {
     let mut query = relationship::Entity::find()
         .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::Status.eq(APPROVED))
         .filter(relationship::Column::PersonId.eq(viewer_person_id))
         .filter(relationship::Column::SubjectPersonId.eq(subject_person_id));
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
@@ -69,6 +74,7 @@ pub async fn grants_from<C: ConnectionTrait>(
 ) -> Result<Vec<(relationship::Model, person::Model)>, DbErr> {
     let rows = relationship::Entity::find()
         .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::Status.eq(APPROVED))
         .filter(relationship::Column::PersonId.eq(viewer_person_id))
         .order_by_asc(relationship::Column::Id)
         .all(db)
@@ -84,6 +90,7 @@ pub async fn grants_to<C: ConnectionTrait>(
 ) -> Result<Vec<(relationship::Model, person::Model)>, DbErr> {
     let rows = relationship::Entity::find()
         .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::Status.eq(APPROVED))
         .filter(relationship::Column::SubjectPersonId.eq(subject_person_id))
         .order_by_asc(relationship::Column::Id)
         .all(db)
@@ -130,6 +137,7 @@ pub async fn grant_to<C: ConnectionTrait>(
 ) -> Result<Option<relationship::Model>, DbErr> {
     relationship::Entity::find_by_id(grant_id)
         .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::Status.eq(APPROVED))
         .filter(relationship::Column::SubjectPersonId.eq(subject_person_id))
         .one(db)
         .await
@@ -394,6 +402,7 @@ pub async fn all_grants<C: ConnectionTrait>(
 ) -> Result<Vec<(relationship::Model, person::Model, person::Model)>, DbErr> {
     let rows = relationship::Entity::find()
         .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::Status.eq(APPROVED))
         .filter(relationship::Column::RevokedAt.is_null())
         .order_by_asc(relationship::Column::Id)
         .all(db)
@@ -485,4 +494,179 @@ pub async fn note_transition<C: ConnectionTrait>(
     .exec_without_returning(db)
     .await?;
     Ok(inserted == 1)
+}
+
+/// A request as filed (P1): from `requester` (or a paper form when `None`) for `subject`.
+pub struct NewRequest {
+    pub organization_id: i32,
+    pub person_id: i32,
+    pub subject_person_id: i32,
+    pub kind: crate::domain::relationship::RelationshipKind,
+    pub status: crate::domain::relationship::RequestStatus,
+    pub requested_by_person_id: Option<i32>,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub identity_verified: bool,
+    pub decided_by_staff_id: Option<i32>,
+}
+
+pub async fn create_request<C: ConnectionTrait>(
+    db: &C,
+    new: NewRequest,
+    now: DateTime<Utc>,
+) -> Result<relationship::Model, DbErr> {
+    let decided = new.decided_by_staff_id.is_some();
+    relationship::ActiveModel {
+        organization_id: Set(new.organization_id),
+        person_id: Set(new.person_id),
+        subject_person_id: Set(new.subject_person_id),
+        kind: Set(new.kind.as_str().to_owned()),
+        starts_on: Set(new.starts_on),
+        ends_on: Set(new.ends_on),
+        revoked_at: Set(None),
+        created_at: Set(now),
+        status: Set(new.status.as_str().to_owned()),
+        requested_by_person_id: Set(new.requested_by_person_id),
+        consented_at: Set(None),
+        identity_verified: Set(new.identity_verified),
+        decided_by_staff_id: Set(new.decided_by_staff_id),
+        decided_at: Set(decided.then_some(now)),
+        decision_note: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Every row from `viewer` to `subject` of `kind`, whatever its status.
+pub async fn rows_between<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    viewer_person_id: i32,
+    subject_person_id: i32,
+) -> Result<Vec<relationship::Model>, DbErr> {
+    relationship::Entity::find()
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::PersonId.eq(viewer_person_id))
+        .filter(relationship::Column::SubjectPersonId.eq(subject_person_id))
+        .all(db)
+        .await
+}
+
+/// The requests `person_id` filed that are not approved (approved ones are grants, on the
+/// Records page), newest first, with their subjects.
+pub async fn requests_by<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+) -> Result<Vec<(relationship::Model, person::Model)>, DbErr> {
+    let rows = relationship::Entity::find()
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::RequestedByPersonId.eq(person_id))
+        .filter(relationship::Column::Status.ne(APPROVED))
+        .order_by_desc(relationship::Column::Id)
+        .all(db)
+        .await?;
+    with_people(db, rows, |r| r.subject_person_id).await
+}
+
+/// Requests with `status` at the organization (the desk's queue: oldest first) or for one
+/// subject, with the requester and the subject.
+pub async fn requests_with_status<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    status: crate::domain::relationship::RequestStatus,
+    subject_person_id: Option<i32>,
+) -> Result<Vec<(relationship::Model, person::Model, person::Model)>, DbErr> {
+    let mut query = relationship::Entity::find()
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::Status.eq(status.as_str()));
+    if let Some(subject) = subject_person_id {
+        query = query.filter(relationship::Column::SubjectPersonId.eq(subject));
+    }
+    let rows = query
+        .order_by_asc(relationship::Column::Id)
+        .limit(200)
+        .all(db)
+        .await?;
+    let mut ids: Vec<i32> = rows
+        .iter()
+        .flat_map(|r| [r.person_id, r.subject_person_id])
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let people = people_by_ids(db, &ids).await?;
+    let find = |id: i32| people.iter().find(|p| p.id == id).cloned();
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let requester = find(r.person_id)?;
+            let subject = find(r.subject_person_id)?;
+            Some((r, requester, subject))
+        })
+        .collect())
+}
+
+/// Moves a request from `from` to `to` (one conditional update: two answers at once, one wins).
+/// Whether it moved.
+#[allow(clippy::too_many_arguments)]
+pub async fn move_request<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    id: i32,
+    from: crate::domain::relationship::RequestStatus,
+    to: crate::domain::relationship::RequestStatus,
+    subject_person_id: Option<i32>,
+    decision: Option<Decision>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let mut update = relationship::Entity::update_many()
+        .col_expr(relationship::Column::Status, Expr::value(to.as_str()))
+        .filter(relationship::Column::Id.eq(id))
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::Status.eq(from.as_str()));
+    if let Some(subject) = subject_person_id {
+        update = update
+            .filter(relationship::Column::SubjectPersonId.eq(subject))
+            .col_expr(relationship::Column::ConsentedAt, Expr::value(now));
+    }
+    if let Some(d) = decision {
+        update = update
+            .col_expr(
+                relationship::Column::DecidedByStaffId,
+                Expr::value(d.staff_id),
+            )
+            .col_expr(relationship::Column::DecidedAt, Expr::value(now))
+            .col_expr(
+                relationship::Column::IdentityVerified,
+                Expr::value(d.identity_verified),
+            )
+            .col_expr(relationship::Column::DecisionNote, Expr::value(d.note))
+            .col_expr(relationship::Column::StartsOn, Expr::value(d.starts_on))
+            .col_expr(relationship::Column::EndsOn, Expr::value(d.ends_on));
+    }
+    Ok(update.exec(db).await?.rows_affected == 1)
+}
+
+/// What staff decided about a request.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub staff_id: i32,
+    pub identity_verified: bool,
+    pub note: Option<String>,
+    /// The grant's first day (the day of approval) and first day without access.
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// One relationship row at the organization, whatever its status.
+pub async fn relationship_by_id<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    id: i32,
+) -> Result<Option<relationship::Model>, DbErr> {
+    relationship::Entity::find_by_id(id)
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await
 }

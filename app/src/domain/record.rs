@@ -17,14 +17,17 @@ pub enum Area {
     WhoViewed,
     /// The enrolment desk looking the patient up or changing their account (staff).
     EnrolmentDesk,
+    /// The proxy desk reviewing a request for access to the record (staff).
+    ProxyDesk,
 }
 
 impl Area {
-    pub const ALL: [Area; 4] = [
+    pub const ALL: [Area; 5] = [
         Self::PersonalInformation,
         Self::WhoCanView,
         Self::WhoViewed,
         Self::EnrolmentDesk,
+        Self::ProxyDesk,
     ];
 
     /// Areas a patient's menu links to, in menu order.
@@ -36,6 +39,7 @@ impl Area {
             Self::WhoCanView => "who-can-view",
             Self::WhoViewed => "who-viewed",
             Self::EnrolmentDesk => "enrolment-desk",
+            Self::ProxyDesk => "proxy-desk",
         }
     }
 
@@ -55,6 +59,7 @@ impl Area {
             Self::WhoCanView => "Who can view the record",
             Self::WhoViewed => "Who viewed the record",
             Self::EnrolmentDesk => "Enrolment desk",
+            Self::ProxyDesk => "Proxy desk",
         }
     }
 
@@ -64,7 +69,7 @@ impl Area {
             Self::PersonalInformation => "/record/personal-information",
             Self::WhoCanView => "/record/who-can-view",
             Self::WhoViewed => "/record/who-viewed",
-            Self::EnrolmentDesk => "/staff/desk",
+            Self::EnrolmentDesk | Self::ProxyDesk => "/staff/desk",
         }
     }
 

@@ -11,6 +11,7 @@ mod help;
 mod home;
 mod not_found;
 mod personal_information;
+mod proxy_desk;
 mod records;
 mod request_activation_code;
 mod sign_in;
@@ -29,6 +30,7 @@ pub use help::HelpPage;
 pub use home::HomePage;
 pub use not_found::NotFoundPage;
 pub use personal_information::PersonalInformationPage;
+pub use proxy_desk::ProxyDeskPage;
 pub use records::RecordsPage;
 pub use request_activation_code::RequestActivationCodePage;
 pub use sign_in::SignInPage;
@@ -75,4 +77,5 @@ lazy_pages! {
     WhoCanViewRoute => WhoCanViewPage,
     WhoViewedRoute => WhoViewedPage,
     ConfirmEmailRoute => ConfirmEmailPage,
+    ProxyDeskRoute => ProxyDeskPage,
 }

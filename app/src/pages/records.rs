@@ -1,9 +1,14 @@
 //! "Whose record": the viewer's own record and everyone they hold a grant for, each with what
-//! they may open and the access engine's reasons in sentences (P4, P5, P6).
+//! they may open and the access engine's reasons in sentences (P4, P5, P6); and proxy requests
+//! (P1, P2): asking for access to someone's record, the requests filed and where they stand,
+//! and adults' requests for the viewer's own record, to agree to or refuse.
 
-use super::components::record::record_problem;
+use super::components::form::{PageForm, form_action, typed_before};
+use super::components::record::{action_problem, record_problem};
 use super::components::site::PageTitle;
+use crate::api::proxy::{AnswerRequest, RequestAccess, RequestsOverview, proxy_requests};
 use crate::api::record::{RecordChoice, record_choices};
+use crate::domain::dates::long_date;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -34,6 +39,167 @@ pub fn RecordsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <Requests />
+    }
+}
+
+#[component]
+fn Requests() -> impl IntoView {
+    let ask = form_action::<RequestAccess>();
+    let answer = form_action::<AnswerRequest>();
+    let overview = Resource::new(
+        move || (ask.version().get(), answer.version().get()),
+        |_| proxy_requests(),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                overview
+                    .await
+                    .ok()
+                    .map(|overview| view! { <Overview overview answer /> })
+            })}
+        </Transition>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                overview.await.ok().map(|_| view! { <AskForm ask /> })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Overview(overview: RequestsOverview, answer: ServerAction<AnswerRequest>) -> impl IntoView {
+    let RequestsOverview { mine, to_answer } = overview;
+    let asked = (!to_answer.is_empty()).then(|| {
+        view! {
+            <section class="card" aria-labelledby="to-answer-heading">
+                <h2 id="to-answer-heading">"Requests for your record"</h2>
+                <div role="alert" class="form-problem">
+                    {action_problem(answer)}
+                </div>
+                <ul class="viewer-list">
+                    {to_answer
+                        .into_iter()
+                        .map(|r| {
+                            let (yes_id, no_id) = (r.id.to_string(), r.id.to_string());
+                            let text = format!(
+                                "{} asked on {} for adult proxy access to your whole record. If you agree, the clinic checks their identity, then they can see your record for 5 years, until you withdraw it.",
+                                r.requester_name,
+                                long_date(r.filed_on),
+                            );
+                            let agree_label = format!("Agree: give {} access", r.requester_name);
+                            let no_label = format!("Say no to {}", r.requester_name);
+                            view! {
+                                <li>
+                                    <p>{text}</p>
+                                    <div class="actions">
+                                        <PageForm action=answer>
+                                            <input type="hidden" name="request" value=yes_id />
+                                            <input type="hidden" name="agree" value="yes" />
+                                            <button type="submit" class="button">
+                                                {agree_label}
+                                            </button>
+                                        </PageForm>
+                                        <PageForm action=answer>
+                                            <input type="hidden" name="request" value=no_id />
+                                            <input type="hidden" name="agree" value="no" />
+                                            <button type="submit" class="button button--secondary">
+                                                {no_label}
+                                            </button>
+                                        </PageForm>
+                                    </div>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    });
+    let filed = (!mine.is_empty()).then(|| {
+        view! {
+            <section class="card" aria-labelledby="mine-heading">
+                <h2 id="mine-heading">"Your requests"</h2>
+                <ul class="viewer-list">
+                    {mine
+                        .into_iter()
+                        .map(|r| {
+                            view! {
+                                <li>
+                                    <p>
+                                        <strong>{r.subject_name}</strong>
+                                        {format!(" ({}), asked on {}: ", r.relationship.to_lowercase(), long_date(r.filed_on))}
+                                        {r.status}
+                                    </p>
+                                    {r.note.map(|note| view! { <p>{format!("The clinic says: {note}")}</p> })}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    });
+    view! {
+        {asked}
+        {filed}
+    }
+}
+
+#[component]
+fn AskForm(ask: ServerAction<RequestAccess>) -> impl IntoView {
+    let typed = |field: &str| typed_before::<RequestAccess>(field).unwrap_or_default();
+    view! {
+        <section class="card" aria-labelledby="ask-heading">
+            <h2 id="ask-heading">"Ask for access to someone's record"</h2>
+            <p>
+                "Each person asks for themselves: two parents send two requests. Give the record number from the person's clinic papers and their date of birth. A legal guardian brings the court order to the front desk instead."
+            </p>
+            <PageForm action=ask>
+                <fieldset class="choices">
+                    <legend>"You are"</legend>
+                    <label>
+                        <input type="radio" name="kind" value="parent" checked />
+                        "The parent of a child under 18"
+                    </label>
+                    <label>
+                        <input type="radio" name="kind" value="adult-proxy" />
+                        "An adult the other adult has agreed to let help them"
+                    </label>
+                </fieldset>
+                <div class="field">
+                    <label for="request_mrn">"Their record number"</label>
+                    <input
+                        id="request_mrn"
+                        name="medical_record_number"
+                        autocomplete="off"
+                        value=typed("medical_record_number")
+                        required
+                    />
+                </div>
+                <div class="field">
+                    <label for="request_dob">"Their date of birth"</label>
+                    <input
+                        id="request_dob"
+                        name="date_of_birth"
+                        type="date"
+                        value=typed("date_of_birth")
+                        required
+                    />
+                </div>
+                <button type="submit" class="button">"Send the request"</button>
+            </PageForm>
+            <div role="alert" class="form-problem">
+                {action_problem(ask)}
+            </div>
+            {move || {
+                ask.value()
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|done| view! { <p role="status" class="form-success">{done}</p> })
+            }}
+        </section>
     }
 }
 

@@ -23,6 +23,9 @@ pub fn StaffDeskPage() -> impl IntoView {
                     Ok(Some(staff)) => {
                         view! {
                             <p class="lead">{format!("Signed in as {}", staff.display_name)}</p>
+                            <p>
+                                <A href="/staff/proxy-desk">"Proxy desk: requests for access to someone's record"</A>
+                            </p>
                             <Desk />
                         }
                             .into_any()

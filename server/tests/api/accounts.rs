@@ -279,6 +279,19 @@ async fn a_cross_site_post_is_refused_before_it_reaches_the_server_function() {
         )
         .await;
     assert_eq!(response.status(), 200, "same origin is fine");
+    // A GET server function reads someone's record (and logs the read): not from other sites
+    // either, while a page may be linked from anywhere.
+    for (path, status) in [("/api/account/me", 403), ("/sign-in", 200)] {
+        let response = app
+            .send(
+                http::Request::get(path)
+                    .header("sec-fetch-site", "cross-site")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(response.status(), status, "{path}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

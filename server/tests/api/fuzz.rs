@@ -49,6 +49,16 @@ const FIELDS: &[&str] = &[
     "contact[region]",
     "contact[postal_code]",
     "contact[phone]",
+    "kind",
+    "request",
+    "agree",
+    "decision",
+    "identity_verified",
+    "note",
+    "form[kind]",
+    "form[requester_record_number]",
+    "form[subject_record_number]",
+    "form[order_ends_on]",
 ];
 
 const HOSTILE: &[&str] = &[

@@ -64,7 +64,10 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
         | "record/who-can-view"
         | "record/who-can-view/revoke"
         | "record/who-can-view/renew"
-        | "record/who-viewed" => PATIENT,
+        | "record/who-viewed"
+        | "proxy/requests"
+        | "proxy/request"
+        | "proxy/answer" => PATIENT,
         "staff/verify-code" | "staff/set-up" => STAFF,
         "desk/find-patient"
         | "desk/issue-activation-code"
@@ -72,7 +75,10 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
         | "desk/register-patient"
         | "desk/unlock-account"
         | "desk/reset-two-step"
-        | "desk/issue-access-code" => DESK,
+        | "desk/issue-access-code"
+        | "proxy-desk/queue"
+        | "proxy-desk/decide"
+        | "proxy-desk/paper-form" => DESK,
         _ => return None,
     })
 }
@@ -116,6 +122,16 @@ fn all_fields() -> String {
         "contact[region]",
         "contact[postal_code]",
         "contact[phone]",
+        "kind",
+        "request",
+        "agree",
+        "decision",
+        "identity_verified",
+        "note",
+        "form[kind]",
+        "form[requester_record_number]",
+        "form[subject_record_number]",
+        "form[order_ends_on]",
     ];
     // Numbers where the function takes one, so that decoding passes for them too.
     let fields: Vec<(&str, &str)> = names
@@ -123,7 +139,7 @@ fn all_fields() -> String {
         .map(|n| {
             (
                 *n,
-                if ["grant", "subject"].contains(n) {
+                if ["grant", "subject", "request"].contains(n) {
                     "1"
                 } else {
                     "x"

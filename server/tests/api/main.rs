@@ -15,6 +15,7 @@ mod no_script;
 mod pages;
 mod password_reset;
 mod policy;
+mod proxy;
 mod security;
 mod staff;
 mod transitions;

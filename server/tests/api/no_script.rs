@@ -733,3 +733,43 @@ async fn records_and_revocation_work_without_javascript() {
         assert_eq!(erins.open(&walter_page).await, StatusCode::NOT_FOUND);
     }
 }
+
+/// The proxy desk without JavaScript: the demo's pending guardian request is in the queue, and
+/// a decision posted as a plain form comes back with its answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_proxy_desk_works_without_javascript() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let mut desk = Browser::new(&app);
+        desk.cookies.insert(
+            "__Host-portal_session".into(),
+            crate::staff::staff_session(&app, "desk").await,
+        );
+        assert_eq!(desk.open("/staff/proxy-desk").await, StatusCode::OK);
+        assert!(
+            desk.shows("Omar Haddad asks to be Pat Morgan's legal guardian"),
+            "{backend:?}: {}",
+            desk.html
+        );
+        let request = desk.hidden("request");
+        // Without the identity checked: refused, and the request still waits.
+        desk.submit(
+            "/api/proxy-desk/decide",
+            &[("request", &request), ("decision", "approve"), ("note", "")],
+        )
+        .await;
+        assert!(desk.shows("tick the box before approving"), "{}", desk.html);
+        desk.submit(
+            "/api/proxy-desk/decide",
+            &[
+                ("request", &request),
+                ("decision", "approve"),
+                ("identity_verified", "on"),
+                ("note", ""),
+            ],
+        )
+        .await;
+        assert!(desk.shows("Approved."), "{}", desk.html);
+        assert!(desk.shows("No request is waiting."));
+    }
+}

@@ -14,6 +14,7 @@ mod m20261129_000008_create_form_answers;
 mod m20261202_000009_create_policy_versions;
 mod m20261202_000010_create_access_log;
 mod m20261202_000011_create_transition_notices;
+mod m20261202_000012_add_proxy_requests;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_create_policy_versions::Migration),
             Box::new(m20261202_000010_create_access_log::Migration),
             Box::new(m20261202_000011_create_transition_notices::Migration),
+            Box::new(m20261202_000012_add_proxy_requests::Migration),
         ]
     }
 }

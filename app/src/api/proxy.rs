@@ -1,0 +1,742 @@
+//! Proxy requests and the proxy desk (issue 14, P1, P2, P5, P7). A patient asks, from their own
+//! account, for access to someone's record: a parent for their child, or an adult for another
+//! adult, who agrees from their own account first. Each requester files their own request, so
+//! two parents make two requests and get two grants. Staff verify the requester's identity and
+//! approve or deny with a reason; the requester is told by email, with no health data. Staff also
+//! enter paper proxy forms, court-appointed guardians' included (they see the order on paper).
+//! An approved grant takes its dates from the policy: a parent's from the day of approval
+//! (the engine moves it through the stages), an adult proxy's for the policy's term, a
+//! guardian's until the order's end.
+
+use super::PortalError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A request the caller filed, as they see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyRequest {
+    pub id: i32,
+    pub subject_name: String,
+    pub relationship: String,
+    pub filed_on: chrono::NaiveDate,
+    pub status: String,
+    /// Staff's reason, when they said no.
+    pub note: Option<String>,
+}
+
+/// A request for the caller's own record, waiting for their answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRequest {
+    pub id: i32,
+    pub requester_name: String,
+    pub filed_on: chrono::NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestsOverview {
+    pub mine: Vec<MyRequest>,
+    pub to_answer: Vec<ConsentRequest>,
+}
+
+#[server(endpoint = "proxy/requests", input = leptos::server_fn::codec::GetUrl)]
+pub async fn proxy_requests() -> Result<RequestsOverview, PortalError> {
+    // The caller's own requests, and those for their own record.
+    super::guard::guarded(super::guard::Patient, server::requests).await
+}
+
+/// Files a request for access to the record with this number and date of birth. `kind`:
+/// `parent` or `adult-proxy`.
+#[server(endpoint = "proxy/request")]
+pub async fn request_access(
+    kind: String,
+    medical_record_number: String,
+    date_of_birth: String,
+) -> Result<String, PortalError> {
+    // A signed-in patient; the number and date of birth are checked, so throttled.
+    use super::guard::{Patient, Throttled, guarded};
+    guarded(Throttled(Patient), |g| {
+        server::request(g, kind, medical_record_number, date_of_birth)
+    })
+    .await
+}
+
+/// Agrees (`agree` = "yes") or says no to an adult's request for the caller's own record (P2).
+#[server(endpoint = "proxy/answer")]
+pub async fn answer_request(request: i32, agree: String) -> Result<bool, PortalError> {
+    use super::guard::{Patient, guarded};
+    guarded(Patient, |g| server::answer(g, request, agree)).await
+}
+
+/// A request waiting at the proxy desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskRequest {
+    pub id: i32,
+    pub relationship: String,
+    pub requester_name: String,
+    pub requester_date_of_birth: chrono::NaiveDate,
+    pub requester_record_number: Option<String>,
+    pub subject_name: String,
+    pub subject_date_of_birth: chrono::NaiveDate,
+    pub subject_record_number: Option<String>,
+    pub filed_on: chrono::NaiveDate,
+    /// The other adult agreed (adult to adult).
+    pub consented: bool,
+}
+
+#[server(endpoint = "proxy-desk/queue", input = leptos::server_fn::codec::GetUrl)]
+pub async fn proxy_desk_queue() -> Result<Vec<DeskRequest>, PortalError> {
+    // Front desk and administrators only.
+    use super::guard::{Staff, guarded};
+    guarded(Staff(super::desk::server::DESK_ROLES), server::queue).await
+}
+
+/// Approves (`decision` = "approve", with the requester's identity verified) or denies (with a
+/// reason) a request.
+#[server(endpoint = "proxy-desk/decide")]
+pub async fn decide_request(
+    request: i32,
+    decision: String,
+    identity_verified: Option<String>,
+    note: String,
+) -> Result<String, PortalError> {
+    use super::guard::{Staff, guarded};
+    guarded(Staff(super::desk::server::DESK_ROLES), |g| {
+        server::decide(g, request, decision, identity_verified.is_some(), note)
+    })
+    .await
+}
+
+/// A paper proxy form, entered by staff: approved at once, since staff checked it in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaperForm {
+    /// `parent`, `legal-guardian` or `adult-proxy`.
+    pub kind: String,
+    pub requester_record_number: String,
+    pub subject_record_number: String,
+    /// The court order's end date, for a guardian (empty: none).
+    pub order_ends_on: String,
+}
+
+#[server(endpoint = "proxy-desk/paper-form")]
+pub async fn enter_paper_form(
+    form: PaperForm,
+    identity_verified: Option<String>,
+) -> Result<String, PortalError> {
+    use super::guard::{Staff, guarded};
+    guarded(Staff(super::desk::server::DESK_ROLES), |g| {
+        server::paper_form(g, form, identity_verified.is_some())
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod server {
+    use super::*;
+    use crate::api::guard::{Guarded, PatientSession, StaffSession};
+    use crate::api::request::{audit_event, source_ip};
+    use crate::db::audit::{self, Actor, Outcome};
+    use crate::db::entities::{patient, person};
+    use crate::db::outbox::{self, OutgoingMail};
+    use crate::db::records::{self, AccessEntry, Decision, NewRequest, Viewer};
+    use crate::db::store;
+    use crate::domain::access::adult_proxy_ends_on;
+    use crate::domain::age::{age_on, local_date, parse_date_of_birth};
+    use crate::domain::record::{ActingAs, Area, RecordAction};
+    use crate::domain::relationship::{RelationshipKind, RequestStatus};
+    use crate::state::AppState;
+    use chrono::NaiveDate;
+    use sea_orm::TransactionTrait;
+
+    fn internal(e: impl std::fmt::Display) -> PortalError {
+        PortalError::internal("proxy", e)
+    }
+
+    fn invalid(text: &str) -> PortalError {
+        PortalError::Invalid(text.to_owned())
+    }
+
+    fn full_name(p: &person::Model) -> String {
+        format!("{} {}", p.given_name, p.family_name)
+    }
+
+    fn kind_name(kind: &str) -> String {
+        RelationshipKind::parse(kind)
+            .map(crate::api::record::server::relationship_name)
+            .unwrap_or("Proxy")
+            .to_owned()
+    }
+
+    pub async fn requests(g: Guarded<PatientSession>) -> Result<RequestsOverview, PortalError> {
+        let Guarded { state, caller, .. } = g;
+        let org = state.site.organization_id;
+        let me = caller.account.person_id;
+        let zone = state.site.time_zone;
+        let mine = records::requests_by(&state.db, org, me)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|(r, subject)| MyRequest {
+                id: r.id,
+                subject_name: full_name(&subject),
+                relationship: kind_name(&r.kind),
+                filed_on: local_date(r.created_at, zone),
+                status: RequestStatus::parse(&r.status)
+                    .map_or("", RequestStatus::describe)
+                    .to_owned(),
+                note: r.decision_note,
+            })
+            .collect();
+        let to_answer =
+            records::requests_with_status(&state.db, org, RequestStatus::AwaitingConsent, Some(me))
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|(r, requester, _)| ConsentRequest {
+                    id: r.id,
+                    requester_name: full_name(&requester),
+                    filed_on: local_date(r.created_at, zone),
+                })
+                .collect();
+        Ok(RequestsOverview { mine, to_answer })
+    }
+
+    /// The patient with this record number and date of birth, or the same refusal whichever
+    /// of the two is wrong.
+    async fn find_subject(
+        state: &AppState,
+        mrn: &str,
+        date_of_birth: &str,
+    ) -> Result<(patient::Model, person::Model), PortalError> {
+        let not_found = || {
+            invalid(
+                "We could not find a patient with that record number and date of birth. Check \
+                 both, or ask the front desk.",
+            )
+        };
+        let date_of_birth =
+            parse_date_of_birth(date_of_birth).map_err(|e| PortalError::Invalid(e.to_string()))?;
+        let mrn = mrn.trim();
+        if mrn.is_empty() || mrn.len() > 32 {
+            return Err(not_found());
+        }
+        let patient = store::patient_by_mrn(&state.db, state.site.organization_id, mrn)
+            .await
+            .map_err(internal)?;
+        let people = match &patient {
+            Some(p) => records::people_by_ids(&state.db, &[p.person_id])
+                .await
+                .map_err(internal)?,
+            None => Vec::new(),
+        };
+        match (patient, people.into_iter().next()) {
+            (Some(patient), Some(person)) if person.date_of_birth == date_of_birth => {
+                Ok((patient, person))
+            }
+            _ => Err(not_found()),
+        }
+    }
+
+    /// Refuses a second request while one of the same kind is open or a grant is live.
+    async fn check_no_duplicate<C: sea_orm::ConnectionTrait>(
+        db: &C,
+        org: i32,
+        viewer: i32,
+        subject: i32,
+        kind: RelationshipKind,
+    ) -> Result<(), PortalError> {
+        let rows = records::rows_between(db, org, viewer, subject)
+            .await
+            .map_err(internal)?;
+        let open = rows.iter().any(|r| {
+            r.kind == kind.as_str()
+                && RequestStatus::parse(&r.status).is_some_and(RequestStatus::is_open)
+        });
+        if open {
+            return Err(invalid(
+                "There is already a request for this record waiting. You will hear from us by email.",
+            ));
+        }
+        Ok(())
+    }
+
+    pub async fn request(
+        g: Guarded<PatientSession>,
+        kind: String,
+        mrn: String,
+        date_of_birth: String,
+    ) -> Result<String, PortalError> {
+        let Guarded {
+            state,
+            policy,
+            now,
+            caller,
+        } = g;
+        let kind = match RelationshipKind::parse(kind.trim()) {
+            Some(k @ (RelationshipKind::Parent | RelationshipKind::AdultProxy)) => k,
+            Some(RelationshipKind::LegalGuardian) => {
+                return Err(invalid(
+                    "A legal guardian brings the court order to the front desk, which enters the \
+                     request with it.",
+                ));
+            }
+            None => return Err(invalid("Choose whether you are a parent or another adult.")),
+        };
+        let org = state.site.organization_id;
+        let me = caller.account.person_id;
+        let (_, subject) = find_subject(&state, &mrn, &date_of_birth).await?;
+        if subject.id == me {
+            return Err(invalid("That is your own record: you can open it already."));
+        }
+        let today = local_date(now, state.site.time_zone);
+        let adult = age_on(subject.date_of_birth, today) >= policy.adult_age;
+        let status = match (kind, adult) {
+            (RelationshipKind::Parent, false) => RequestStatus::Pending,
+            (RelationshipKind::AdultProxy, true) => RequestStatus::AwaitingConsent,
+            (RelationshipKind::Parent, true) => {
+                return Err(invalid(
+                    "Parents' access ends at 18. As an adult, they can agree to adult proxy \
+                     access instead: choose \"another adult\".",
+                ));
+            }
+            _ => {
+                return Err(invalid(
+                    "Access to a child's record is for their parents or guardians: choose \
+                     \"parent\".",
+                ));
+            }
+        };
+        let txn = state.db.begin().await.map_err(internal)?;
+        // One requester's requests are made one at a time.
+        store::lock_person(&txn, me).await.map_err(internal)?;
+        check_no_duplicate(&txn, org, me, subject.id, kind).await?;
+        let row = records::create_request(
+            &txn,
+            NewRequest {
+                organization_id: org,
+                person_id: me,
+                subject_person_id: subject.id,
+                kind,
+                status,
+                requested_by_person_id: Some(me),
+                starts_on: today,
+                ends_on: None,
+                identity_verified: false,
+                decided_by_staff_id: None,
+            },
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            audit_event(
+                &state,
+                Actor::Account(caller.account.id),
+                "proxy.requested",
+                Outcome::Success,
+            )
+            .subject(subject.id)
+            .detail(serde_json::json!({ "relationship_id": row.id, "kind": kind.as_str() })),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(match status {
+            RequestStatus::AwaitingConsent => format!(
+                "Your request was sent. {} needs to agree from their own account, then the \
+                 clinic checks it. We will email you.",
+                subject.given_name
+            ),
+            _ => "Your request was sent. The clinic checks it and will email you. They may ask \
+                  you to show proof of identity at your next visit."
+                .to_owned(),
+        })
+    }
+
+    pub async fn answer(
+        g: Guarded<PatientSession>,
+        request: i32,
+        agree: String,
+    ) -> Result<bool, PortalError> {
+        let Guarded {
+            state, now, caller, ..
+        } = g;
+        let agree = agree == "yes";
+        let to = if agree {
+            RequestStatus::Pending
+        } else {
+            RequestStatus::Declined
+        };
+        let me = caller.account.person_id;
+        let txn = state.db.begin().await.map_err(internal)?;
+        // Only a request for the caller's own record, still waiting: otherwise not found.
+        if !records::move_request(
+            &txn,
+            state.site.organization_id,
+            request,
+            RequestStatus::AwaitingConsent,
+            to,
+            Some(me),
+            None,
+            now,
+        )
+        .await
+        .map_err(internal)?
+        {
+            return Err(PortalError::NotFound);
+        }
+        audit::record(
+            &txn,
+            now,
+            audit_event(
+                &state,
+                Actor::Account(caller.account.id),
+                if agree {
+                    "proxy.consented"
+                } else {
+                    "proxy.declined"
+                },
+                Outcome::Success,
+            )
+            .subject(me)
+            .detail(serde_json::json!({ "relationship_id": request })),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(agree)
+    }
+
+    pub async fn queue(g: Guarded<StaffSession>) -> Result<Vec<DeskRequest>, PortalError> {
+        let Guarded { state, caller, .. } = g;
+        let org = state.site.organization_id;
+        let zone = state.site.time_zone;
+        let rows = records::requests_with_status(&state.db, org, RequestStatus::Pending, None)
+            .await
+            .map_err(internal)?;
+        let mut queue = Vec::with_capacity(rows.len());
+        for (r, requester, subject) in rows {
+            let mrn = |person_id| {
+                let state = state.clone();
+                async move {
+                    store::patient_of_person(&state.db, org, person_id)
+                        .await
+                        .map(|p| p.map(|p| p.medical_record_number))
+                }
+            };
+            // Staff see the subject's identity: the queue is a desk lookup of their record.
+            desk_entry(&state, &state.db, &caller, subject.id, RecordAction::Viewed).await?;
+            queue.push(DeskRequest {
+                id: r.id,
+                relationship: kind_name(&r.kind),
+                requester_name: full_name(&requester),
+                requester_date_of_birth: requester.date_of_birth,
+                requester_record_number: mrn(requester.id).await.map_err(internal)?,
+                subject_name: full_name(&subject),
+                subject_date_of_birth: subject.date_of_birth,
+                subject_record_number: mrn(subject.id).await.map_err(internal)?,
+                filed_on: local_date(r.created_at, zone),
+                consented: r.consented_at.is_some(),
+            });
+        }
+        Ok(queue)
+    }
+
+    async fn desk_entry(
+        state: &AppState,
+        db: &impl sea_orm::ConnectionTrait,
+        caller: &StaffSession,
+        subject: i32,
+        action: RecordAction,
+    ) -> Result<(), PortalError> {
+        let entry = AccessEntry {
+            organization_id: state.site.organization_id,
+            subject_person_id: subject,
+            viewer: Viewer::Staff {
+                id: caller.member.id,
+                name: caller.member.display_name.clone(),
+            },
+            acting_as: ActingAs::Staff(caller.role),
+            area: Area::ProxyDesk,
+            action,
+            source_ip: source_ip(),
+        };
+        records::record_access(db, &entry, state.clock.now())
+            .await
+            .map_err(internal)
+    }
+
+    /// The grant's dates from the policy on the day of approval.
+    fn dates(
+        kind: RelationshipKind,
+        today: NaiveDate,
+        order_ends_on: Option<NaiveDate>,
+        history: &crate::domain::access::PolicyHistory,
+    ) -> (NaiveDate, Option<NaiveDate>) {
+        match kind {
+            RelationshipKind::AdultProxy => (today, Some(adult_proxy_ends_on(today, history))),
+            RelationshipKind::LegalGuardian => (today, order_ends_on),
+            RelationshipKind::Parent => (today, None),
+        }
+    }
+
+    pub async fn decide(
+        g: Guarded<StaffSession>,
+        request: i32,
+        decision: String,
+        identity_verified: bool,
+        note: String,
+    ) -> Result<String, PortalError> {
+        let Guarded {
+            state, now, caller, ..
+        } = g;
+        let org = state.site.organization_id;
+        let approve = match decision.as_str() {
+            "approve" => true,
+            "deny" => false,
+            _ => return Err(invalid("Choose whether to approve or deny the request.")),
+        };
+        let note = note.trim().chars().take(500).collect::<String>();
+        if approve && !identity_verified {
+            return Err(invalid(
+                "Check the requester's identity (photo ID, or the proof on the form) and tick the \
+                 box before approving.",
+            ));
+        }
+        if !approve && note.is_empty() {
+            return Err(invalid(
+                "Give the reason for denying the request: the requester will read it.",
+            ));
+        }
+        let row = records::relationship_by_id(&state.db, org, request)
+            .await
+            .map_err(internal)?
+            .ok_or(PortalError::NotFound)?;
+        let kind = RelationshipKind::parse(&row.kind).ok_or_else(|| internal("unknown kind"))?;
+        let history = state.policy_history().await.map_err(internal)?;
+        let today = local_date(now, state.site.time_zone);
+        let (starts_on, ends_on) = dates(kind, today, row.ends_on, &history);
+        let txn = state.db.begin().await.map_err(internal)?;
+        let moved = records::move_request(
+            &txn,
+            org,
+            request,
+            RequestStatus::Pending,
+            if approve {
+                RequestStatus::Approved
+            } else {
+                RequestStatus::Denied
+            },
+            None,
+            Some(Decision {
+                staff_id: caller.member.id,
+                identity_verified,
+                note: (!note.is_empty()).then(|| note.clone()),
+                starts_on,
+                ends_on,
+            }),
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        if !moved {
+            return Err(invalid(
+                "This request was already decided, or is no longer waiting. Reload the queue.",
+            ));
+        }
+        desk_entry(
+            &state,
+            &txn,
+            &caller,
+            row.subject_person_id,
+            RecordAction::Changed,
+        )
+        .await?;
+        audit::record(
+            &txn,
+            now,
+            audit_event(
+                &state,
+                Actor::Staff(caller.member.id),
+                if approve {
+                    "proxy.approved"
+                } else {
+                    "proxy.denied"
+                },
+                Outcome::Success,
+            )
+            .subject(row.subject_person_id)
+            .detail(serde_json::json!({ "relationship_id": request })),
+        )
+        .await
+        .map_err(internal)?;
+        if let Some(requester) = row.requested_by_person_id {
+            let people = records::people_by_ids(&txn, &[requester])
+                .await
+                .map_err(internal)?;
+            if let Some(to) = people.first().and_then(|p| p.email.clone()) {
+                outbox::enqueue(
+                    &txn,
+                    &state.vault,
+                    org,
+                    decision_mail(&state, &to, approve),
+                    now,
+                )
+                .await
+                .map_err(internal)?;
+            }
+        }
+        txn.commit().await.map_err(internal)?;
+        Ok(if approve {
+            "Approved. The requester has access from today, and is told by email.".to_owned()
+        } else {
+            "Denied. The requester is told by email, and reads your reason in the portal."
+                .to_owned()
+        })
+    }
+
+    /// The decision email: no names, no reason (it may say something about someone's health):
+    /// the portal shows the rest after sign-in.
+    fn decision_mail(state: &AppState, to: &str, approved: bool) -> OutgoingMail {
+        let branding = &state.site.branding;
+        let url = &state.site.public_url;
+        let outcome = if approved {
+            format!(
+                "Your request for access to a record at {} was approved. Sign in and open Records \
+                 to see it: {url}/records",
+                branding.portal_name
+            )
+        } else {
+            format!(
+                "Your request for access to a record at {} was not approved. Sign in and open \
+                 Records to read why: {url}/records",
+                branding.portal_name
+            )
+        };
+        OutgoingMail {
+            to: to.to_owned(),
+            subject: format!("Your proxy request at {}", branding.portal_name),
+            body: format!(
+                "{outcome}\n\nLook in your junk mail folder if you miss a message from us. \
+                 Questions: call {} (24 hours a day).\n\n{}\n",
+                branding.help_line.display(),
+                branding.organization_name
+            ),
+        }
+    }
+
+    pub async fn paper_form(
+        g: Guarded<StaffSession>,
+        form: PaperForm,
+        identity_verified: bool,
+    ) -> Result<String, PortalError> {
+        let Guarded {
+            state,
+            policy,
+            now,
+            caller,
+        } = g;
+        let org = state.site.organization_id;
+        let kind = RelationshipKind::parse(form.kind.trim())
+            .ok_or_else(|| invalid("Choose the kind of proxy form."))?;
+        if !identity_verified {
+            return Err(invalid(
+                "Check the requester's identity and tick the box before entering the form.",
+            ));
+        }
+        let order_ends_on = match form.order_ends_on.trim() {
+            "" => None,
+            text => Some(text.parse::<NaiveDate>().map_err(|_| {
+                invalid("Enter the court order's end date as a date, or leave it empty.")
+            })?),
+        };
+        let find = |mrn: String| {
+            let state = state.clone();
+            async move {
+                let patient = store::patient_by_mrn(&state.db, org, mrn.trim())
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| invalid("No patient has that record number. Check the form."))?;
+                records::people_by_ids(&state.db, &[patient.person_id])
+                    .await
+                    .map_err(internal)?
+                    .pop()
+                    .ok_or_else(|| internal("a patient without a person"))
+            }
+        };
+        let requester = find(form.requester_record_number).await?;
+        let subject = find(form.subject_record_number).await?;
+        if requester.id == subject.id {
+            return Err(invalid(
+                "The requester and the patient are the same person.",
+            ));
+        }
+        let today = local_date(now, state.site.time_zone);
+        let subject_adult = age_on(subject.date_of_birth, today) >= policy.adult_age;
+        match kind {
+            RelationshipKind::Parent if subject_adult => {
+                return Err(invalid(
+                    "The patient is an adult: a parent's form does not apply. Use an adult proxy \
+                     form signed by the patient.",
+                ));
+            }
+            RelationshipKind::AdultProxy if !subject_adult => {
+                return Err(invalid(
+                    "The patient is a child: use a parent's or guardian's form.",
+                ));
+            }
+            _ => {}
+        }
+        if order_ends_on.is_some_and(|d| d <= today) {
+            return Err(invalid("That court order has ended already."));
+        }
+        let history = state.policy_history().await.map_err(internal)?;
+        let (starts_on, ends_on) = dates(kind, today, order_ends_on, &history);
+        let txn = state.db.begin().await.map_err(internal)?;
+        store::lock_person(&txn, requester.id)
+            .await
+            .map_err(internal)?;
+        check_no_duplicate(&txn, org, requester.id, subject.id, kind).await?;
+        let row = records::create_request(
+            &txn,
+            NewRequest {
+                organization_id: org,
+                person_id: requester.id,
+                subject_person_id: subject.id,
+                kind,
+                status: RequestStatus::Approved,
+                requested_by_person_id: None,
+                starts_on,
+                ends_on,
+                identity_verified: true,
+                decided_by_staff_id: Some(caller.member.id),
+            },
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        desk_entry(&state, &txn, &caller, subject.id, RecordAction::Changed).await?;
+        audit::record(
+            &txn,
+            now,
+            audit_event(
+                &state,
+                Actor::Staff(caller.member.id),
+                "proxy.paper_form_entered",
+                Outcome::Success,
+            )
+            .subject(subject.id)
+            .detail(serde_json::json!({ "relationship_id": row.id, "kind": kind.as_str() })),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(format!(
+            "Entered: {} has {} access to {}'s record from today.",
+            full_name(&requester),
+            kind_name(kind.as_str()).to_lowercase(),
+            full_name(&subject)
+        ))
+    }
+}
