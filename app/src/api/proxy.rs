@@ -30,6 +30,8 @@ pub struct ConsentRequest {
     pub id: i32,
     pub requester_name: String,
     pub filed_on: chrono::NaiveDate,
+    /// How long the access would last (the policy's term, P2).
+    pub years: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,7 +114,9 @@ pub struct PaperForm {
     /// `parent`, `legal-guardian` or `adult-proxy`.
     pub kind: String,
     pub requester_record_number: String,
+    pub requester_date_of_birth: String,
     pub subject_record_number: String,
+    pub subject_date_of_birth: String,
     /// The court order's end date, for a guardian (empty: none).
     pub order_ends_on: String,
 }
@@ -155,6 +159,47 @@ pub(crate) mod server {
         PortalError::Invalid(text.to_owned())
     }
 
+    /// The audit action of a record number and date of birth that did not match.
+    const LOOKUP_MISSED: &str = "proxy.lookup_missed";
+    const LOOKUP_MISSES_PER_DAY: u64 = 5;
+    /// After the person said no, the same requester may ask again after this many days.
+    const DAYS_AFTER_NO: i64 = 30;
+
+    async fn caller_person(state: &AppState, id: i32) -> Result<person::Model, PortalError> {
+        records::people_by_ids(&state.db, &[id])
+            .await
+            .map_err(internal)?
+            .pop()
+            .ok_or_else(|| internal("the signed-in account's person is missing"))
+    }
+
+    /// Who may ask for what, on `today` (checked when the request is filed, and again when it
+    /// is approved): a requester who is an adult; a parent for a minor, an adult proxy for an
+    /// adult; a guardian's order that has not ended.
+    fn check_kind(
+        policy: &crate::domain::policy::OrganizationPolicy,
+        kind: RelationshipKind,
+        requester: &person::Model,
+        subject: &person::Model,
+        today: NaiveDate,
+    ) -> Result<(), PortalError> {
+        if age_on(requester.date_of_birth, today) < policy.adult_age {
+            return Err(invalid(
+                "Proxy access is for adults: the requester is under 18.",
+            ));
+        }
+        let subject_adult = age_on(subject.date_of_birth, today) >= policy.adult_age;
+        match kind {
+            RelationshipKind::Parent if subject_adult => Err(invalid(
+                "Parents' access ends at 18. An adult can agree to adult proxy access instead.",
+            )),
+            RelationshipKind::AdultProxy if !subject_adult => Err(invalid(
+                "A child's record is for their parents or a legal guardian, not an adult proxy.",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn full_name(p: &person::Model) -> String {
         format!("{} {}", p.given_name, p.family_name)
     }
@@ -167,7 +212,12 @@ pub(crate) mod server {
     }
 
     pub async fn requests(g: Guarded<PatientSession>) -> Result<RequestsOverview, PortalError> {
-        let Guarded { state, caller, .. } = g;
+        let Guarded {
+            state,
+            caller,
+            policy,
+            ..
+        } = g;
         let org = state.site.organization_id;
         let me = caller.account.person_id;
         let zone = state.site.time_zone;
@@ -177,7 +227,12 @@ pub(crate) mod server {
             .into_iter()
             .map(|(r, subject)| MyRequest {
                 id: r.id,
-                subject_name: full_name(&subject),
+                // Whose record it is shows once the request is approved, not before: a request
+                // alone must not tell whose a record number is.
+                subject_name: format!(
+                    "The patient born {}",
+                    crate::domain::dates::long_date(subject.date_of_birth)
+                ),
                 relationship: kind_name(&r.kind),
                 filed_on: local_date(r.created_at, zone),
                 status: RequestStatus::parse(&r.status)
@@ -195,6 +250,7 @@ pub(crate) mod server {
                     id: r.id,
                     requester_name: full_name(&requester),
                     filed_on: local_date(r.created_at, zone),
+                    years: policy.adult_proxy_years,
                 })
                 .collect();
         Ok(RequestsOverview { mine, to_answer })
@@ -237,24 +293,58 @@ pub(crate) mod server {
     }
 
     /// Refuses a second request while one of the same kind is open or a grant is live.
+    #[allow(clippy::too_many_arguments)]
     async fn check_no_duplicate<C: sea_orm::ConnectionTrait>(
         db: &C,
         org: i32,
         viewer: i32,
         subject: i32,
         kind: RelationshipKind,
+        today: NaiveDate,
+        now: chrono::DateTime<chrono::Utc>,
+        zone: chrono_tz::Tz,
     ) -> Result<(), PortalError> {
         let rows = records::rows_between(db, org, viewer, subject)
             .await
             .map_err(internal)?;
-        let open = rows.iter().any(|r| {
-            r.kind == kind.as_str()
-                && RequestStatus::parse(&r.status).is_some_and(RequestStatus::is_open)
-        });
-        if open {
+        let same = |r: &&crate::db::entities::relationship::Model| r.kind == kind.as_str();
+        let status = |r: &crate::db::entities::relationship::Model| RequestStatus::parse(&r.status);
+        if rows
+            .iter()
+            .filter(same)
+            .any(|r| status(r).is_some_and(RequestStatus::is_open))
+        {
             return Err(invalid(
                 "There is already a request for this record waiting. You will hear from us by email.",
             ));
+        }
+        // An adult proxy's access is renewed by the person, not asked for again while it runs
+        // (a parent may reapply at any time: P6).
+        if kind == RelationshipKind::AdultProxy
+            && rows.iter().filter(same).any(|r| {
+                status(r) == Some(RequestStatus::Approved)
+                    && r.revoked_at.is_none()
+                    && r.ends_on.is_none_or(|end| end > today)
+            })
+        {
+            return Err(invalid(
+                "You have access to this record already. The person renews it from their \
+                 \"Who can view my record\" page.",
+            ));
+        }
+        let cool_down = chrono::Duration::days(DAYS_AFTER_NO);
+        if let Some(no) = rows
+            .iter()
+            .filter(same)
+            .filter(|r| status(r) == Some(RequestStatus::Declined))
+            .filter_map(|r| r.decided_at)
+            .max()
+            && now < no + cool_down
+        {
+            return Err(invalid(&format!(
+                "The person said no to your request. You can ask again from {}.",
+                crate::domain::dates::long_date(local_date(no + cool_down, zone))
+            )));
         }
         Ok(())
     }
@@ -283,32 +373,73 @@ pub(crate) mod server {
         };
         let org = state.site.organization_id;
         let me = caller.account.person_id;
-        let (_, subject) = find_subject(&state, &mrn, &date_of_birth).await?;
+        // A record number and a date of birth that do not match are counted against the
+        // account (kept in the audit log, so across instances): guessing one from the other
+        // stops after a few tries a day.
+        let since = now - chrono::Duration::hours(24);
+        let misses = audit::count_by_actor_since(
+            &state.db,
+            Actor::Account(caller.account.id),
+            LOOKUP_MISSED,
+            since,
+        )
+        .await
+        .map_err(internal)?;
+        if misses >= LOOKUP_MISSES_PER_DAY {
+            return Err(invalid(
+                "Too many record numbers and dates of birth did not match today. Please check \
+                 them on the clinic's papers and try again tomorrow, or ask the front desk.",
+            ));
+        }
+        let subject = match find_subject(&state, &mrn, &date_of_birth).await {
+            Ok((_, subject)) => subject,
+            Err(e) => {
+                if matches!(e, PortalError::Invalid(_)) {
+                    audit::record(
+                        &state.db,
+                        now,
+                        audit_event(
+                            &state,
+                            Actor::Account(caller.account.id),
+                            LOOKUP_MISSED,
+                            Outcome::Failure,
+                        ),
+                    )
+                    .await
+                    .map_err(internal)?;
+                }
+                return Err(e);
+            }
+        };
         if subject.id == me {
             return Err(invalid("That is your own record: you can open it already."));
         }
         let today = local_date(now, state.site.time_zone);
-        let adult = age_on(subject.date_of_birth, today) >= policy.adult_age;
-        let status = match (kind, adult) {
-            (RelationshipKind::Parent, false) => RequestStatus::Pending,
-            (RelationshipKind::AdultProxy, true) => RequestStatus::AwaitingConsent,
-            (RelationshipKind::Parent, true) => {
-                return Err(invalid(
-                    "Parents' access ends at 18. As an adult, they can agree to adult proxy \
-                     access instead: choose \"another adult\".",
-                ));
-            }
-            _ => {
-                return Err(invalid(
-                    "Access to a child's record is for their parents or guardians: choose \
-                     \"parent\".",
-                ));
-            }
+        let status = match kind {
+            RelationshipKind::AdultProxy => RequestStatus::AwaitingConsent,
+            _ => RequestStatus::Pending,
         };
+        check_kind(
+            &policy,
+            kind,
+            &caller_person(&state, me).await?,
+            &subject,
+            today,
+        )?;
         let txn = state.db.begin().await.map_err(internal)?;
         // One requester's requests are made one at a time.
         store::lock_person(&txn, me).await.map_err(internal)?;
-        check_no_duplicate(&txn, org, me, subject.id, kind).await?;
+        check_no_duplicate(
+            &txn,
+            org,
+            me,
+            subject.id,
+            kind,
+            today,
+            now,
+            state.site.time_zone,
+        )
+        .await?;
         let row = records::create_request(
             &txn,
             NewRequest {
@@ -343,11 +474,9 @@ pub(crate) mod server {
         .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
         Ok(match status {
-            RequestStatus::AwaitingConsent => format!(
-                "Your request was sent. {} needs to agree from their own account, then the \
-                 clinic checks it. We will email you.",
-                subject.given_name
-            ),
+            RequestStatus::AwaitingConsent => "Your request was sent. The person needs to agree \
+                 from their own account, then the clinic checks it. We will email you."
+                .to_owned(),
             _ => "Your request was sent. The clinic checks it and will email you. They may ask \
                   you to show proof of identity at your next visit."
                 .to_owned(),
@@ -489,7 +618,10 @@ pub(crate) mod server {
         note: String,
     ) -> Result<String, PortalError> {
         let Guarded {
-            state, now, caller, ..
+            state,
+            now,
+            caller,
+            policy,
         } = g;
         let org = state.site.organization_id;
         let approve = match decision.as_str() {
@@ -516,6 +648,23 @@ pub(crate) mod server {
         let kind = RelationshipKind::parse(&row.kind).ok_or_else(|| internal("unknown kind"))?;
         let history = state.policy_history().await.map_err(internal)?;
         let today = local_date(now, state.site.time_zone);
+        if approve {
+            // What held when the request was filed may not hold today (a child turned 18, an
+            // order ended).
+            let people = records::people_by_ids(&state.db, &[row.person_id, row.subject_person_id])
+                .await
+                .map_err(internal)?;
+            let find = |id| people.iter().find(|p: &&person::Model| p.id == id);
+            let (Some(requester), Some(subject)) =
+                (find(row.person_id), find(row.subject_person_id))
+            else {
+                return Err(internal("a request without its people"));
+            };
+            check_kind(&policy, kind, requester, subject, today)?;
+            if row.ends_on.is_some_and(|end| end <= today) {
+                return Err(invalid("The court order has ended: deny the request."));
+            }
+        }
         let (starts_on, ends_on) = dates(kind, today, row.ends_on, &history);
         let txn = state.db.begin().await.map_err(internal)?;
         let moved = records::move_request(
@@ -651,43 +800,38 @@ pub(crate) mod server {
                 invalid("Enter the court order's end date as a date, or leave it empty.")
             })?),
         };
-        let find = |mrn: String| {
-            let state = state.clone();
-            async move {
-                let patient = store::patient_by_mrn(&state.db, org, mrn.trim())
-                    .await
-                    .map_err(internal)?
-                    .ok_or_else(|| invalid("No patient has that record number. Check the form."))?;
-                records::people_by_ids(&state.db, &[patient.person_id])
-                    .await
-                    .map_err(internal)?
-                    .pop()
-                    .ok_or_else(|| internal("a patient without a person"))
-            }
-        };
-        let requester = find(form.requester_record_number).await?;
-        let subject = find(form.subject_record_number).await?;
+        // A record number and the date of birth on the form, so a slip of one digit finds no
+        // one rather than someone else.
+        let requester = find_subject(
+            &state,
+            &form.requester_record_number,
+            &form.requester_date_of_birth,
+        )
+        .await
+        .map_err(|_| {
+            invalid(
+                "The requester's record number and date of birth do not match a patient. Check \
+                 the form.",
+            )
+        })?
+        .1;
+        let subject = find_subject(
+            &state,
+            &form.subject_record_number,
+            &form.subject_date_of_birth,
+        )
+        .await
+        .map_err(|_| {
+            invalid("The patient's record number and date of birth do not match. Check the form.")
+        })?
+        .1;
         if requester.id == subject.id {
             return Err(invalid(
                 "The requester and the patient are the same person.",
             ));
         }
         let today = local_date(now, state.site.time_zone);
-        let subject_adult = age_on(subject.date_of_birth, today) >= policy.adult_age;
-        match kind {
-            RelationshipKind::Parent if subject_adult => {
-                return Err(invalid(
-                    "The patient is an adult: a parent's form does not apply. Use an adult proxy \
-                     form signed by the patient.",
-                ));
-            }
-            RelationshipKind::AdultProxy if !subject_adult => {
-                return Err(invalid(
-                    "The patient is a child: use a parent's or guardian's form.",
-                ));
-            }
-            _ => {}
-        }
+        check_kind(&policy, kind, &requester, &subject, today)?;
         if order_ends_on.is_some_and(|d| d <= today) {
             return Err(invalid("That court order has ended already."));
         }
@@ -697,7 +841,17 @@ pub(crate) mod server {
         store::lock_person(&txn, requester.id)
             .await
             .map_err(internal)?;
-        check_no_duplicate(&txn, org, requester.id, subject.id, kind).await?;
+        check_no_duplicate(
+            &txn,
+            org,
+            requester.id,
+            subject.id,
+            kind,
+            today,
+            now,
+            state.site.time_zone,
+        )
+        .await?;
         let row = records::create_request(
             &txn,
             NewRequest {

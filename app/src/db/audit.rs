@@ -125,3 +125,22 @@ pub async fn count_about_since<C: ConnectionTrait>(
         .count(db)
         .await
 }
+
+/// How many `action` entries by `actor` were recorded at or after `since`.
+pub async fn count_by_actor_since<C: ConnectionTrait>(
+    db: &C,
+    actor: Actor,
+    action: &str,
+    since: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let (kind, id) = actor.kind_and_id();
+    let mut query = audit_log::Entity::find()
+        .filter(audit_log::Column::ActorKind.eq(kind))
+        .filter(audit_log::Column::Action.eq(action))
+        .filter(audit_log::Column::OccurredAt.gte(since));
+    if let Some(id) = id {
+        query = query.filter(audit_log::Column::ActorId.eq(id));
+    }
+    query.count(db).await
+}

@@ -35,16 +35,27 @@ pub async fn grants_between<C: ConnectionTrait>(
     viewer_person_id: i32,
     subject_person_id: i32,
 ) -> Result<Vec<Grant>, DbErr> {
-    Ok(relationship::Entity::find()
+    Ok(
+        between(organization_id, viewer_person_id, subject_person_id)
+            .filter(relationship::Column::Status.eq(APPROVED))
+            .all(db)
+            .await?
+            .iter()
+            .filter_map(grant_of)
+            .collect(),
+    )
+}
+
+/// Every row from `viewer` to `subject` at the organization, whatever its status.
+fn between(
+    organization_id: i32,
+    viewer_person_id: i32,
+    subject_person_id: i32,
+) -> sea_orm::Select<relationship::Entity> {
+    relationship::Entity::find()
         .filter(relationship::Column::OrganizationId.eq(organization_id))
-        .filter(relationship::Column::Status.eq(APPROVED))
         .filter(relationship::Column::PersonId.eq(viewer_person_id))
         .filter(relationship::Column::SubjectPersonId.eq(subject_person_id))
-        .all(db)
-        .await?
-        .iter()
-        .filter_map(grant_of)
-        .collect())
 }
 
 /// [`grants_between`], with the rows locked until the transaction ends on PostgreSQL (SQLite
@@ -55,11 +66,8 @@ pub async fn grants_between_locked<C: ConnectionTrait>(
     viewer_person_id: i32,
     subject_person_id: i32,
 ) -> Result<Vec<Grant>, DbErr> {
-    let mut query = relationship::Entity::find()
-        .filter(relationship::Column::OrganizationId.eq(organization_id))
-        .filter(relationship::Column::Status.eq(APPROVED))
-        .filter(relationship::Column::PersonId.eq(viewer_person_id))
-        .filter(relationship::Column::SubjectPersonId.eq(subject_person_id));
+    let mut query = between(organization_id, viewer_person_id, subject_person_id)
+        .filter(relationship::Column::Status.eq(APPROVED));
     if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
         query = query.lock_exclusive();
     }
@@ -407,6 +415,14 @@ pub async fn all_grants<C: ConnectionTrait>(
         .order_by_asc(relationship::Column::Id)
         .all(db)
         .await?;
+    with_both_people(db, rows).await
+}
+
+/// Rows with both their people (the viewer or requester, then the subject), in one query.
+async fn with_both_people<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<relationship::Model>,
+) -> Result<Vec<(relationship::Model, person::Model, person::Model)>, DbErr> {
     let mut ids: Vec<i32> = rows
         .iter()
         .flat_map(|r| [r.person_id, r.subject_person_id])
@@ -538,17 +554,14 @@ pub async fn create_request<C: ConnectionTrait>(
     .await
 }
 
-/// Every row from `viewer` to `subject` of `kind`, whatever its status.
+/// Every row from `viewer` to `subject`, whatever its status.
 pub async fn rows_between<C: ConnectionTrait>(
     db: &C,
     organization_id: i32,
     viewer_person_id: i32,
     subject_person_id: i32,
 ) -> Result<Vec<relationship::Model>, DbErr> {
-    relationship::Entity::find()
-        .filter(relationship::Column::OrganizationId.eq(organization_id))
-        .filter(relationship::Column::PersonId.eq(viewer_person_id))
-        .filter(relationship::Column::SubjectPersonId.eq(subject_person_id))
+    between(organization_id, viewer_person_id, subject_person_id)
         .all(db)
         .await
 }
@@ -589,22 +602,7 @@ pub async fn requests_with_status<C: ConnectionTrait>(
         .limit(200)
         .all(db)
         .await?;
-    let mut ids: Vec<i32> = rows
-        .iter()
-        .flat_map(|r| [r.person_id, r.subject_person_id])
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let people = people_by_ids(db, &ids).await?;
-    let find = |id: i32| people.iter().find(|p| p.id == id).cloned();
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let requester = find(r.person_id)?;
-            let subject = find(r.subject_person_id)?;
-            Some((r, requester, subject))
-        })
-        .collect())
+    with_both_people(db, rows).await
 }
 
 /// Moves a request from `from` to `to` (one conditional update: two answers at once, one wins).
@@ -626,9 +624,15 @@ pub async fn move_request<C: ConnectionTrait>(
         .filter(relationship::Column::OrganizationId.eq(organization_id))
         .filter(relationship::Column::Status.eq(from.as_str()));
     if let Some(subject) = subject_person_id {
+        // The person's own answer: when they agreed, or when they said no.
+        let when = if to == crate::domain::relationship::RequestStatus::Pending {
+            relationship::Column::ConsentedAt
+        } else {
+            relationship::Column::DecidedAt
+        };
         update = update
             .filter(relationship::Column::SubjectPersonId.eq(subject))
-            .col_expr(relationship::Column::ConsentedAt, Expr::value(now));
+            .col_expr(when, Expr::value(now));
     }
     if let Some(d) = decision {
         update = update

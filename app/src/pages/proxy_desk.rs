@@ -128,12 +128,14 @@ fn Request(request: DeskRequest, decide: ServerAction<DecideRequest>) -> impl In
                 <input type="hidden" name="request" value=id.to_string() />
                 <div class="field field--check">
                     <input id=verified.clone() type="checkbox" name="identity_verified" />
-                    <label for=verified>"I checked the requester's identity"</label>
+                    <label for=verified>
+                        "I checked the requester's identity and their relationship to the patient"
+                    </label>
                 </div>
                 <fieldset class="choices">
                     <legend>"Decision"</legend>
                     <label>
-                        <input type="radio" name="decision" value="approve" checked />
+                        <input type="radio" name="decision" value="approve" required />
                         "Approve"
                     </label>
                     <label>
@@ -180,8 +182,16 @@ fn PaperFormSection(paper: ServerAction<EnterPaperForm>) -> impl IntoView {
                     <input id="requester_record_number" name="form[requester_record_number]" required />
                 </div>
                 <div class="field">
+                    <label for="requester_date_of_birth">"Requester's date of birth"</label>
+                    <input id="requester_date_of_birth" name="form[requester_date_of_birth]" type="date" required />
+                </div>
+                <div class="field">
                     <label for="subject_record_number">"Patient's record number"</label>
                     <input id="subject_record_number" name="form[subject_record_number]" required />
+                </div>
+                <div class="field">
+                    <label for="subject_date_of_birth">"Patient's date of birth"</label>
+                    <input id="subject_date_of_birth" name="form[subject_date_of_birth]" type="date" required />
                 </div>
                 <div class="field">
                     <label for="order_ends_on">"Court order ends on (guardians; leave empty if it has no end)"</label>

@@ -84,9 +84,10 @@ fn Overview(overview: RequestsOverview, answer: ServerAction<AnswerRequest>) -> 
                         .map(|r| {
                             let (yes_id, no_id) = (r.id.to_string(), r.id.to_string());
                             let text = format!(
-                                "{} asked on {} for adult proxy access to your whole record. If you agree, the clinic checks their identity, then they can see your record for 5 years, until you withdraw it.",
+                                "{} asked on {} for adult proxy access to your whole record. If you agree, the clinic checks their identity, then they can see your record for {} years, or until you withdraw it.",
                                 r.requester_name,
                                 long_date(r.filed_on),
+                                r.years,
                             );
                             let agree_label = format!("Agree: give {} access", r.requester_name);
                             let no_label = format!("Say no to {}", r.requester_name);

@@ -57,6 +57,8 @@ const FIELDS: &[&str] = &[
     "note",
     "form[kind]",
     "form[requester_record_number]",
+    "form[requester_date_of_birth]",
+    "form[subject_date_of_birth]",
     "form[subject_record_number]",
     "form[order_ends_on]",
 ];

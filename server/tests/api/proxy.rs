@@ -230,6 +230,10 @@ async fn requests_go_through_consent_and_the_desk_and_only_approved_ones_give_ac
         .await;
         assert_eq!(status, 200);
         assert!(can_open(&app, &c_token, d).await);
+        // While it runs, asking again is refused: Dan renews it.
+        let (status, body) = ask(c_token.clone(), "adult-proxy", d_mrn.clone(), "1940-01-01").await;
+        assert_eq!(status, 422);
+        assert!(body.contains("access to this record already"), "{body}");
         // Five years from the day of approval (P2), on both sides.
         let (_, viewers) = get(&app, "/api/record/who-can-view", &d_token).await;
         assert!(
@@ -259,7 +263,9 @@ async fn staff_enter_paper_forms_a_guardians_with_the_orders_end_on_both_databas
                 let mut fields = vec![
                     ("form[kind]", "legal-guardian"),
                     ("form[requester_record_number]", guardian_mrn.as_str()),
+                    ("form[requester_date_of_birth]", "1975-05-05"),
                     ("form[subject_record_number]", ward_mrn.as_str()),
+                    ("form[subject_date_of_birth]", "1960-05-05"),
                     ("form[order_ends_on]", ends),
                 ];
                 if verified {
@@ -309,4 +315,62 @@ async fn staff_enter_paper_forms_a_guardians_with_the_orders_end_on_both_databas
         assert_eq!(status, 422);
         assert!(body.contains("court order"), "{body}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn record_numbers_and_dates_of_birth_cannot_be_guessed_for_long() {
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    app.set_policy(r#"{"attempts_per_address": 100000}"#).await;
+    let child = person(&app, "Child", "2021-03-01").await;
+    let mrn = mrn_of(&app, child).await;
+    let guesser = person(&app, "Guess", "1980-01-01").await;
+    let token = signed_in(&app, guesser).await;
+    for day in 1..=5 {
+        let dob = format!("2021-02-{day:02}");
+        let (status, body) = post(
+            &app,
+            "/api/proxy/request",
+            &[
+                ("kind", "parent"),
+                ("medical_record_number", &mrn),
+                ("date_of_birth", &dob),
+            ],
+            &token,
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(body.contains("could not find"), "{body}");
+    }
+    // The sixth try is refused before anything is looked up, even the right one.
+    let (status, body) = post(
+        &app,
+        "/api/proxy/request",
+        &[
+            ("kind", "parent"),
+            ("medical_record_number", &mrn),
+            ("date_of_birth", "2021-03-01"),
+        ],
+        &token,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(body.contains("try again tomorrow"), "{body}");
+    // A day later it works, and the answer does not name the child.
+    app.clock.advance(chrono::Duration::hours(25));
+    let token = signed_in(&app, guesser).await;
+    let (status, body) = post(
+        &app,
+        "/api/proxy/request",
+        &[
+            ("kind", "parent"),
+            ("medical_record_number", &mrn),
+            ("date_of_birth", "2021-03-01"),
+        ],
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, mine) = get(&app, "/api/proxy/requests", &token).await;
+    assert!(!mine.contains("Child"), "{mine}");
+    assert!(mine.contains("The patient born 1 March 2021"), "{mine}");
 }

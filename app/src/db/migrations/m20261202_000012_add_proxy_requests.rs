@@ -58,6 +58,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // Before this migration every row was a grant: requests that are not approved must not
+        // become grants when the status goes.
+        let db = m.get_connection();
+        db.execute_unprepared(
+            "DELETE FROM transition_notices WHERE relationship_id IN \
+             (SELECT id FROM relationships WHERE status <> 'approved')",
+        )
+        .await?;
+        db.execute_unprepared("DELETE FROM relationships WHERE status <> 'approved'")
+            .await?;
         m.drop_index(
             Index::drop()
                 .name("idx_relationship_status")
