@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, expectNoAxeViolations, PortalPage, test } from './fixtures/portal_page';
+import { setUpCodeFor, totpNow } from './fixtures/totp';
 
 // Who may see what (issue 14). .ci/test gives the demo's Maria Chen, Erin Brooks and Walter
 // Brooks accounts (password riverbend7) before the portal starts. Maria is the parent of Sam (8:
@@ -101,5 +102,69 @@ test.describe('Withdrawing a proxy (P2, P3)', () => {
     await expect(walterPage.getByRole('row').filter({ hasText: 'Erin Brooks' }).first()).toContainText('adult proxy');
     await expectNoAxeViolations(walterPage);
     await context.close();
+  });
+});
+
+test.describe('Proxy requests and the proxy desk (P1, P2)', () => {
+  test.skip(({ javaScriptEnabled }) => javaScriptEnabled === false, 'one request per demo: desktop');
+
+  test('an adult asks for another adult’s record, who agrees, and the desk approves it', async ({ browser, portal, page }, testInfo) => {
+    test.skip(testInfo.project.name !== 'desktop', 'Maria asks once for Erin’s record');
+    test.setTimeout(120_000);
+    const { baseURL, viewport } = testInfo.project.use;
+
+    // Maria asks, from her Records page.
+    await signIn(portal, page, 'maria.chen', 'Maria');
+    await portal.goto('/records');
+    await page.getByLabel('An adult the other adult has agreed to let help them').check();
+    await page.getByLabel('Their record number').fill('RB100008');
+    await page.getByLabel('Their date of birth').fill('1972-05-21');
+    await page.getByRole('button', { name: 'Send the request' }).click();
+    await expect(page.getByText('The person needs to agree from their own account')).toBeVisible();
+    await expect(page.getByText('Waiting for the other person to agree')).toBeVisible();
+    await expectNoAxeViolations(page);
+
+    // Erin agrees from her own account.
+    const erinContext = await browser.newContext({ baseURL, viewport });
+    const erinPage = await erinContext.newPage();
+    const erinPortal = new PortalPage(erinPage, testInfo);
+    await signIn(erinPortal, erinPage, 'erin.brooks', 'Erin');
+    await erinPortal.goto('/records');
+    await expect(erinPage.getByRole('heading', { level: 2, name: 'Requests for your record' })).toBeVisible();
+    await expectNoAxeViolations(erinPage);
+    await erinPage.getByRole('button', { name: 'Agree: give Maria Chen access' }).click();
+    await expect(erinPage.getByRole('heading', { level: 2, name: 'Requests for your record' })).toHaveCount(0);
+    await erinContext.close();
+
+    // The front desk checks Maria's identity and approves.
+    const deskContext = await browser.newContext({ baseURL, viewport });
+    const desk = await deskContext.newPage();
+    await desk.goto('/staff/sign-in');
+    await desk.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+    await desk.getByLabel('Username').fill('e2e-desk-6');
+    await desk.getByLabel('Password').fill('e2e desk password 2026');
+    await desk.getByRole('button', { name: 'Continue' }).click();
+    await desk.getByLabel('Set-up code').fill(setUpCodeFor('e2e-desk-6'));
+    await desk.getByRole('button', { name: 'Set up' }).click();
+    const key = await desk.getByLabel('Authenticator key').inputValue();
+    await desk.getByLabel('Authenticator code').fill(totpNow(key));
+    await desk.getByRole('button', { name: 'Verify' }).click();
+    await desk.getByRole('link', { name: 'Continue to the desk' }).click();
+    await desk.getByRole('link', { name: /Proxy desk/ }).click();
+    await expect(desk.getByRole('heading', { level: 1, name: 'Proxy desk' })).toBeVisible();
+    const request = desk
+      .getByRole('listitem')
+      .filter({ has: desk.getByRole('heading', { name: "Maria Chen asks to be Erin Brooks's adult proxy" }) });
+    await expect(request).toContainText('The patient agreed from their own account.');
+    await expectNoAxeViolations(desk);
+    await request.getByLabel("I checked the requester's identity and their relationship to the patient").check();
+    await request.getByLabel('Approve').check();
+    await request.getByRole('button', { name: 'Record the decision' }).click();
+    await expect(desk.getByText('Approved. The requester has access from today')).toBeVisible();
+    await deskContext.close();
+
+    // Maria now has Erin's record among hers.
+    await portal.goto('/records');
+    await expect(card(page, 'Erin Brooks')).toContainText("You have full access to Erin's record.");
   });
 });
