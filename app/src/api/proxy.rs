@@ -32,6 +32,8 @@ pub struct ConsentRequest {
     pub filed_on: chrono::NaiveDate,
     /// How long the access would last (the policy's term, P2).
     pub years: u32,
+    /// The caller agreed already; the desk has not decided yet.
+    pub agreed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,7 +64,8 @@ pub async fn request_access(
     .await
 }
 
-/// Agrees (`agree` = "yes") or says no to an adult's request for the caller's own record (P2).
+/// Agrees (`agree` = "yes") or says no to an adult's request for the caller's own record (P2);
+/// "no" after "yes" takes the agreement back while the desk has not decided.
 #[server(endpoint = "proxy/answer")]
 pub async fn answer_request(request: i32, agree: String) -> Result<bool, PortalError> {
     use super::guard::{Patient, guarded};
@@ -241,18 +244,31 @@ pub(crate) mod server {
                 note: r.decision_note,
             })
             .collect();
-        let to_answer =
+        let waiting =
             records::requests_with_status(&state.db, org, RequestStatus::AwaitingConsent, Some(me))
+                .await
+                .map_err(internal)?;
+        // Those the caller agreed to and the desk has not decided: the agreement can be taken
+        // back until then.
+        let agreed =
+            records::requests_with_status(&state.db, org, RequestStatus::Pending, Some(me))
                 .await
                 .map_err(internal)?
                 .into_iter()
-                .map(|(r, requester, _)| ConsentRequest {
-                    id: r.id,
-                    requester_name: full_name(&requester),
-                    filed_on: local_date(r.created_at, zone),
-                    years: policy.adult_proxy_years,
-                })
-                .collect();
+                .filter(|(r, _, _)| {
+                    r.kind == RelationshipKind::AdultProxy.as_str() && r.consented_at.is_some()
+                });
+        let to_answer = waiting
+            .into_iter()
+            .chain(agreed)
+            .map(|(r, requester, _)| ConsentRequest {
+                id: r.id,
+                requester_name: full_name(&requester),
+                filed_on: local_date(r.created_at, zone),
+                years: policy.adult_proxy_years,
+                agreed: r.consented_at.is_some(),
+            })
+            .collect();
         Ok(RequestsOverview { mine, to_answer })
     }
 
@@ -500,9 +516,10 @@ pub(crate) mod server {
         let me = caller.account.person_id;
         let txn = state.db.begin().await.map_err(internal)?;
         // Only a request for the caller's own record, still waiting: otherwise not found.
-        if !records::move_request(
+        let org = state.site.organization_id;
+        let answered = records::move_request(
             &txn,
-            state.site.organization_id,
+            org,
             request,
             RequestStatus::AwaitingConsent,
             to,
@@ -511,8 +528,14 @@ pub(crate) mod server {
             now,
         )
         .await
-        .map_err(internal)?
-        {
+        .map_err(internal)?;
+        // "No" after a "yes", while the desk has not decided: the agreement is taken back.
+        let withdrawn = !answered
+            && !agree
+            && records::withdraw_consent(&txn, org, request, me, now)
+                .await
+                .map_err(internal)?;
+        if !answered && !withdrawn {
             return Err(PortalError::NotFound);
         }
         audit::record(

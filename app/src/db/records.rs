@@ -652,6 +652,33 @@ pub async fn move_request<C: ConnectionTrait>(
     Ok(update.exec(db).await?.rows_affected == 1)
 }
 
+/// Takes back the subject's agreement to an adult's request the desk has not decided yet: the
+/// request is declined. Whether there was one.
+pub async fn withdraw_consent<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    id: i32,
+    subject_person_id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    use crate::domain::relationship::{RelationshipKind, RequestStatus};
+    let done = relationship::Entity::update_many()
+        .col_expr(
+            relationship::Column::Status,
+            Expr::value(RequestStatus::Declined.as_str()),
+        )
+        .col_expr(relationship::Column::DecidedAt, Expr::value(now))
+        .filter(relationship::Column::Id.eq(id))
+        .filter(relationship::Column::OrganizationId.eq(organization_id))
+        .filter(relationship::Column::SubjectPersonId.eq(subject_person_id))
+        .filter(relationship::Column::Kind.eq(RelationshipKind::AdultProxy.as_str()))
+        .filter(relationship::Column::Status.eq(RequestStatus::Pending.as_str()))
+        .filter(relationship::Column::ConsentedAt.is_not_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
 /// What staff decided about a request.
 #[derive(Debug, Clone)]
 pub struct Decision {

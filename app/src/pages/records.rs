@@ -83,25 +83,42 @@ fn Overview(overview: RequestsOverview, answer: ServerAction<AnswerRequest>) -> 
                         .into_iter()
                         .map(|r| {
                             let (yes_id, no_id) = (r.id.to_string(), r.id.to_string());
-                            let text = format!(
-                                "{} asked on {} for adult proxy access to your whole record. If you agree, the clinic checks their identity, then they can see your record for {} years, or until you withdraw it.",
-                                r.requester_name,
-                                long_date(r.filed_on),
-                                r.years,
-                            );
+                            let text = if r.agreed {
+                                format!(
+                                    "You agreed to give {} adult proxy access to your whole record. The clinic has not decided yet: until it does, you can take your agreement back.",
+                                    r.requester_name,
+                                )
+                            } else {
+                                format!(
+                                    "{} asked on {} for adult proxy access to your whole record. If you agree, the clinic checks their identity, then they can see your record for {} years, or until you withdraw it.",
+                                    r.requester_name,
+                                    long_date(r.filed_on),
+                                    r.years,
+                                )
+                            };
                             let agree_label = format!("Agree: give {} access", r.requester_name);
-                            let no_label = format!("Say no to {}", r.requester_name);
+                            let no_label = if r.agreed {
+                                format!("Take back my agreement to {}", r.requester_name)
+                            } else {
+                                format!("Say no to {}", r.requester_name)
+                            };
+                            let agreed = r.agreed;
                             view! {
                                 <li>
                                     <p>{text}</p>
                                     <div class="actions">
-                                        <PageForm action=answer>
-                                            <input type="hidden" name="request" value=yes_id />
-                                            <input type="hidden" name="agree" value="yes" />
-                                            <button type="submit" class="button">
-                                                {agree_label}
-                                            </button>
-                                        </PageForm>
+                                        {(!agreed)
+                                            .then(|| {
+                                                view! {
+                                                    <PageForm action=answer>
+                                                        <input type="hidden" name="request" value=yes_id />
+                                                        <input type="hidden" name="agree" value="yes" />
+                                                        <button type="submit" class="button">
+                                                            {agree_label}
+                                                        </button>
+                                                    </PageForm>
+                                                }
+                                            })}
                                         <PageForm action=answer>
                                             <input type="hidden" name="request" value=no_id />
                                             <input type="hidden" name="agree" value="no" />

@@ -374,3 +374,89 @@ async fn record_numbers_and_dates_of_birth_cannot_be_guessed_for_long() {
     assert!(!mine.contains("Child"), "{mine}");
     assert!(mine.contains("The patient born 1 March 2021"), "{mine}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adult_takes_back_their_agreement_before_the_desk_decides_on_both_databases() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let desk = staff_session(&app, "desk").await;
+        let (asker, owner) = (
+            person(&app, "Eve", "1970-01-01").await,
+            person(&app, "Fay", "1950-01-01").await,
+        );
+        let (asker_token, owner_token) =
+            (signed_in(&app, asker).await, signed_in(&app, owner).await);
+        let mrn = mrn_of(&app, owner).await;
+        let ask = async || {
+            post(
+                &app,
+                "/api/proxy/request",
+                &[
+                    ("kind", "adult-proxy"),
+                    ("medical_record_number", &mrn),
+                    ("date_of_birth", "1950-01-01"),
+                ],
+                &asker_token,
+            )
+            .await
+        };
+        assert_eq!(ask().await.0, 200);
+        let (_, overview) = get(&app, "/api/proxy/requests", &owner_token).await;
+        let overview: serde_json::Value = serde_json::from_str(&overview).unwrap();
+        let request = overview["to_answer"][0]["id"].as_i64().unwrap().to_string();
+        let answer = |agree: &'static str| {
+            let (app, token, request) = (&app, owner_token.clone(), request.clone());
+            async move {
+                post(
+                    app,
+                    "/api/proxy/answer",
+                    &[("request", &request), ("agree", agree)],
+                    &token,
+                )
+                .await
+                .0
+            }
+        };
+        assert_eq!(answer("yes").await, 200);
+        assert_eq!(queue(&app, &desk).await.len(), 1);
+        let (_, overview) = get(&app, "/api/proxy/requests", &owner_token).await;
+        assert!(overview.contains("\"agreed\":true"), "{overview}");
+        // Taken back: off the queue, and the asker waits 30 days to ask again.
+        assert_eq!(answer("no").await, 200);
+        assert!(queue(&app, &desk).await.is_empty(), "{backend:?}");
+        assert_eq!(answer("no").await, 404, "nothing left to answer");
+        let (status, body) = ask().await;
+        assert_eq!(status, 422);
+        assert!(
+            body.contains("You can ask again from 15 July 2026"),
+            "{body}"
+        );
+        // A court-ordered guardianship waiting at the desk is not the ward's to refuse.
+        let pat = app.demo_person("Pat").await;
+        let pat_token = signed_in(&app, pat).await;
+        let (_, overview) = get(&app, "/api/proxy/requests", &pat_token).await;
+        assert!(overview.contains("\"to_answer\":[]"), "{overview}");
+        let omar_request = queue_all(&app, &desk).await;
+        let guardian = omar_request
+            .iter()
+            .find(|r| r["requester_name"] == "Omar Haddad")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+        let (status, _) = post(
+            &app,
+            "/api/proxy/answer",
+            &[("request", &guardian), ("agree", "no")],
+            &pat_token,
+        )
+        .await;
+        assert_eq!(status, 404);
+    }
+}
+
+async fn queue_all(app: &TestApp, desk: &str) -> Vec<serde_json::Value> {
+    let (status, body) = get(app, "/api/proxy-desk/queue", desk).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
