@@ -47,6 +47,9 @@ pub struct AppState {
     pub form_throttle: Arc<AttemptThrottle>,
     /// The organization's policy as last read, for a few seconds (see [`PolicyCache`]).
     pub policy: Arc<PolicyCache>,
+    /// Reads' access-log entries, written in groups (see [`AccessLogWriter`]).
+    #[from_ref(skip)]
+    pub access_log: Arc<crate::db::access_log::AccessLogWriter>,
 }
 
 impl AppState {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect, expectNoAxeViolations, PortalPage, test } from './fixtures/portal_page';
 import { setUpCodeFor, totpNow } from './fixtures/totp';
@@ -13,6 +14,25 @@ async function signIn(portal: PortalPage, page: Page, portalId: string, given: s
   await page.getByLabel('Password').fill('riverbend7');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByText(`Signed in as ${given}`)).toBeVisible();
+}
+
+/** Signs a new desk staff member in (`.ci/test` creates them), enrolling their authenticator. */
+async function signInDesk(desk: Page, username: string, javaScriptEnabled: boolean) {
+  await desk.goto('/staff/sign-in');
+  if (javaScriptEnabled) {
+    await desk.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+  }
+  await desk.getByLabel('Username').fill(username);
+  await desk.getByLabel('Password').fill('e2e desk password 2026');
+  await desk.getByRole('button', { name: 'Continue' }).click();
+  await desk.getByLabel('Set-up code').fill(setUpCodeFor(username));
+  await desk.getByRole('button', { name: 'Set up' }).click();
+  const key = await desk.getByLabel('Authenticator key').inputValue();
+  await desk.getByLabel('Authenticator code').fill(totpNow(key));
+  await desk.getByRole('button', { name: 'Verify' }).click();
+  await desk.getByRole('link', { name: 'Continue to the desk' }).click();
+  await desk.getByRole('link', { name: /Proxy desk/ }).click();
+  await expect(desk.getByRole('heading', { level: 1, name: 'Proxy desk' })).toBeVisible();
 }
 
 function card(page: Page, name: string) {
@@ -140,19 +160,7 @@ test.describe('Proxy requests and the proxy desk (P1, P2)', () => {
     // The front desk checks Maria's identity and approves.
     const deskContext = await browser.newContext({ baseURL, viewport });
     const desk = await deskContext.newPage();
-    await desk.goto('/staff/sign-in');
-    await desk.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
-    await desk.getByLabel('Username').fill('e2e-desk-6');
-    await desk.getByLabel('Password').fill('e2e desk password 2026');
-    await desk.getByRole('button', { name: 'Continue' }).click();
-    await desk.getByLabel('Set-up code').fill(setUpCodeFor('e2e-desk-6'));
-    await desk.getByRole('button', { name: 'Set up' }).click();
-    const key = await desk.getByLabel('Authenticator key').inputValue();
-    await desk.getByLabel('Authenticator code').fill(totpNow(key));
-    await desk.getByRole('button', { name: 'Verify' }).click();
-    await desk.getByRole('link', { name: 'Continue to the desk' }).click();
-    await desk.getByRole('link', { name: /Proxy desk/ }).click();
-    await expect(desk.getByRole('heading', { level: 1, name: 'Proxy desk' })).toBeVisible();
+    await signInDesk(desk, 'e2e-desk-6', true);
     const request = desk
       .getByRole('listitem')
       .filter({ has: desk.getByRole('heading', { name: "Maria Chen asks to be Erin Brooks's adult proxy" }) });
@@ -167,5 +175,81 @@ test.describe('Proxy requests and the proxy desk (P1, P2)', () => {
     // Maria now has Erin's record among hers.
     await portal.goto('/records');
     await expect(card(page, 'Erin Brooks')).toContainText("You have full access to Erin's record.");
+  });
+});
+
+// A legal guardian's request with the court order (P7). Each project has its own ward and desk
+// staff member (.ci/test creates e2e-desk-7 to 9), so the three run side by side; Erin Brooks is
+// the guardian in each.
+const guardianships: Record<string, { ward: string; mrn: string; dob: string; desk: string }> = {
+  desktop: { ward: 'Grace Kim', mrn: 'RB100009', dob: '1995-09-30', desk: 'e2e-desk-7' },
+  tablet: { ward: 'Nora Patel', mrn: 'RB100011', dob: '1990-04-12', desk: 'e2e-desk-8' },
+  'no-javascript': { ward: 'Ben Ortiz', mrn: 'RB100012', dob: '1966-10-30', desk: 'e2e-desk-9' },
+};
+
+test.describe('A legal guardian and the court order (P7)', () => {
+  test('a guardian sends the court order, and the desk opens it and approves', async ({ browser, portal, page }, testInfo) => {
+    const c = guardianships[testInfo.project.name];
+    test.skip(!c, 'one ward per project');
+    test.setTimeout(120_000);
+    const { baseURL, viewport, hasTouch, isMobile, javaScriptEnabled } = testInfo.project.use;
+    const withScript = javaScriptEnabled !== false;
+
+    await signIn(portal, page, 'erin.brooks', 'Erin');
+    await portal.goto('/records');
+    if (withScript) {
+      await portal.waitForHydration();
+    }
+    const form = page.getByRole('region', { name: 'Legal guardians: send the court order' });
+    await form.getByLabel('Their record number').fill(c.mrn);
+    await form.getByLabel('Their date of birth').fill(c.dob);
+    await form.getByLabel('The day the order ends (optional)').fill('2031-01-31');
+    // A program renamed .pdf is refused by its bytes; the typed fields stay.
+    await form.getByLabel('The court order').setInputFiles({
+      name: 'order.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('MZ this is not a PDF'),
+    });
+    await form.getByRole('button', { name: 'Send the request and the order' }).click();
+    await expect(form.getByRole('alert')).toContainText('must be a PDF, JPEG or PNG');
+    await expect(form.getByLabel('Their record number')).toHaveValue(c.mrn);
+    await form.getByLabel('Their date of birth').fill(c.dob);
+    await form.getByLabel('The day the order ends (optional)').fill('2031-01-31');
+    await form.getByLabel('The court order').setInputFiles({
+      name: 'court-order.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4\n% a court order for the browser tests\n%%EOF\n'),
+    });
+    await form.getByRole('button', { name: 'Send the request and the order' }).click();
+    await expect(form.getByRole('status')).toContainText('Your request and the court order were sent');
+    await expect(page.getByRole('region', { name: 'Your requests' })).toContainText('(legal guardian), asked on');
+    await expectNoAxeViolations(page);
+
+    // The desk opens the order and approves the request.
+    const deskContext = await browser.newContext({ baseURL, viewport, hasTouch, isMobile, javaScriptEnabled, acceptDownloads: true });
+    const desk = await deskContext.newPage();
+    await signInDesk(desk, c.desk, withScript);
+    const request = desk
+      .getByRole('listitem')
+      .filter({ has: desk.getByRole('heading', { name: `Erin Brooks asks to be ${c.ward}'s legal guardian` }) });
+    await expect(request).toContainText('The order ends on');
+    const [download] = await Promise.all([
+      desk.waitForEvent('download'),
+      request.getByRole('link', { name: /Open the court order \(PDF, 1 KB\)/ }).click(),
+    ]);
+    const path = await download.path();
+    expect(fs.readFileSync(path).subarray(0, 5).toString()).toBe('%PDF-');
+    await expectNoAxeViolations(desk);
+    await request.getByLabel("I checked the requester's identity and their relationship to the patient").check();
+    await request.getByLabel('Approve').check();
+    await request.getByRole('button', { name: 'Record the decision' }).click();
+    await expect(desk.getByText('Approved. The requester has access from today')).toBeVisible();
+    await deskContext.close();
+
+    // Erin now has the ward's record among hers, until the order ends.
+    await portal.goto('/records');
+    const ward = card(page, c.ward);
+    await expect(ward).toContainText('Legal guardian');
+    await expect(ward.getByRole('link', { name: 'Personal information' })).toBeVisible();
   });
 });

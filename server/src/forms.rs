@@ -24,11 +24,27 @@ const FUNCTIONS: &str = "/api/";
 /// we send).
 const LARGEST_ANSWER: usize = 64 * 1024;
 
-pub async fn no_script_forms(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn no_script_forms(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path();
-    if req.method() == Method::POST && path.starts_with(FUNCTIONS) && is_form_post(req.headers()) {
-        return answer_form(state, req, next).await;
+    if req.method() == Method::POST
+        && path.starts_with(FUNCTIONS)
+        && let Some(posted) = form_post(req.headers())
+    {
+        return answer_form(state, posted, req, next).await;
     }
+    if req.method() == Method::GET && path.starts_with(FUNCTIONS) {
+        // A link to a GET function (a download) is followed like a page, and Leptos would send
+        // a request that accepts a page back to the page it came from (or home): it gets the
+        // function's answer instead.
+        req.headers_mut()
+            .insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+        return next.run(req).await;
+    }
+    let path = req.uri().path();
     if req.method() == Method::GET
         && !path.starts_with(FUNCTIONS)
         && accepts_html(req.headers())
@@ -46,14 +62,132 @@ fn accepts_html(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
+/// Whether the session cookie names a live session of a patient's account (the function's own
+/// guard decides the rest).
+async fn has_live_session(state: &AppState, headers: &HeaderMap) -> Result<bool, String> {
+    use app::domain::sign_in::{SessionState, session_state};
+    let Some(token) = cookie_in(headers, SESSION_COOKIE) else {
+        return Ok(false);
+    };
+    let policy = state.current_policy().await?;
+    let found = app::db::sessions::find_session_and_account(&state.db, &state.tokens, &token)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(match found {
+        Some((session, Some(_account))) => {
+            session_state(
+                session.last_seen_at,
+                session.expires_at,
+                state.clock.now(),
+                &policy,
+            ) == SessionState::Active
+        }
+        _ => false,
+    })
+}
+
+/// How a form was posted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Posted {
+    UrlEncoded,
+    /// With a file, whose form boundary is in the content type.
+    Multipart,
+}
+
 /// A browser posting a form itself: it sends the form's fields and wants a page back. (Scripts
 /// calling server functions ask for JSON.)
-fn is_form_post(headers: &HeaderMap) -> bool {
-    let form = headers
+fn form_post(headers: &HeaderMap) -> Option<Posted> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())?;
+    let posted = if content_type.starts_with("application/x-www-form-urlencoded") {
+        Posted::UrlEncoded
+    } else if content_type.starts_with("multipart/form-data") {
+        Posted::Multipart
+    } else {
+        return None;
+    };
+    accepts_html(headers).then_some(posted)
+}
+
+/// What a posted form holds for its page: the page it names, the body the function reads, and
+/// what was typed (to show a refused form again).
+struct PostedForm {
+    page: Option<String>,
+    body: Body,
+    length: usize,
+    typed: Vec<(String, String)>,
+}
+
+/// A URL-encoded form goes on without the page's field.
+fn url_encoded(bytes: &[u8]) -> PostedForm {
+    // The serializer is not `Send`, so it ends here.
+    let mut page = None;
+    let mut fields = form_urlencoded::Serializer::new(String::new());
+    let mut typed = Vec::new();
+    for (name, value) in form_urlencoded::parse(bytes) {
+        if name == PAGE_FIELD {
+            page = page.or(Some(value.into_owned()));
+            continue;
+        }
+        fields.append_pair(&name, &value);
+        if typed.len() < MOST_TYPED_FIELDS && form_answers::may_be_kept(&name, &value) {
+            typed.push((name.into_owned(), value.into_owned()));
+        }
+    }
+    let fields = fields.finish();
+    PostedForm {
+        page,
+        length: fields.len(),
+        body: Body::from(fields),
+        typed,
+    }
+}
+
+/// The longest text field of a multipart form read here.
+const LONGEST_KEPT_FIELD: usize = 1024;
+
+/// A multipart form (a file with its fields) goes on as it came: the function skips the page's
+/// field. Its short text fields are what was typed; files are never kept.
+async fn multipart(headers: &HeaderMap, bytes: axum::body::Bytes) -> Option<PostedForm> {
+    let boundary = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    form && accepts_html(headers)
+        .and_then(|v| multer::parse_boundary(v).ok())?;
+    let stream = futures::stream::once({
+        let bytes = bytes.clone();
+        async move { Ok::<_, std::convert::Infallible>(bytes) }
+    });
+    let mut parts = multer::Multipart::new(stream, boundary);
+    let mut page = None;
+    let mut typed = Vec::new();
+    while let Some(mut field) = parts.next_field().await.ok()? {
+        if field.file_name().is_some() {
+            continue;
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        // Long text is not kept (nor is a page name that long): read no more of it.
+        let mut value = Vec::new();
+        while let Some(chunk) = field.chunk().await.ok()? {
+            if value.len() + chunk.len() > LONGEST_KEPT_FIELD {
+                value.clear();
+                break;
+            }
+            value.extend_from_slice(&chunk);
+        }
+        let value = String::from_utf8(value).unwrap_or_default();
+        if name == PAGE_FIELD {
+            page = page.or(Some(value));
+        } else if typed.len() < MOST_TYPED_FIELDS && form_answers::may_be_kept(&name, &value) {
+            typed.push((name, value));
+        }
+    }
+    Some(PostedForm {
+        page,
+        length: bytes.len(),
+        body: Body::from(bytes),
+        typed,
+    })
 }
 
 fn went_wrong() -> Response {
@@ -64,8 +198,29 @@ fn went_wrong() -> Response {
         .into_response()
 }
 
-async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
+async fn answer_form(state: AppState, posted: Posted, req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
+    if posted == Posted::Multipart {
+        // A file may be large (a court order, 10 MB): it is read only for a browser with a
+        // live session that is not sending too much already. Signing in again starts afresh.
+        match has_live_session(&state, &parts.headers).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return Response::builder()
+                    .status(StatusCode::SEE_OTHER)
+                    .header(header::LOCATION, "/sign-in")
+                    .body(Body::empty())
+                    .unwrap_or_else(|_| went_wrong());
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "a session could not be read");
+                return went_wrong();
+            }
+        }
+        if let Some(refusal) = refuse_if_throttled(&state, &parts).await {
+            return refusal;
+        }
+    }
     // The router's body limit applies to this read.
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return (
@@ -74,23 +229,21 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
         )
             .into_response();
     };
-    // The fields go on without the page's; the serializer is not `Send`, so it ends here.
-    let (page, fields, typed) = {
-        let mut page = None;
-        let mut fields = form_urlencoded::Serializer::new(String::new());
-        let mut typed = Vec::new();
-        for (name, value) in form_urlencoded::parse(&bytes) {
-            if name == PAGE_FIELD {
-                page = page.or(Some(value.into_owned()));
-                continue;
+    let form = match posted {
+        Posted::UrlEncoded => url_encoded(&bytes),
+        Posted::Multipart => match multipart(&parts.headers, bytes).await {
+            Some(form) => form,
+            None => {
+                return (StatusCode::BAD_REQUEST, "The form could not be read.").into_response();
             }
-            fields.append_pair(&name, &value);
-            if typed.len() < MOST_TYPED_FIELDS && form_answers::may_be_kept(&name, &value) {
-                typed.push((name.into_owned(), value.into_owned()));
-            }
-        }
-        (page, fields.finish(), typed)
+        },
     };
+    let PostedForm {
+        page,
+        body,
+        length,
+        typed,
+    } = form;
     let page = page
         .as_deref()
         .and_then(form_answers::checked_page)
@@ -111,6 +264,7 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
         None => (None, None),
     };
     if token.is_none()
+        && posted == Posted::UrlEncoded
         && let Some(refusal) = refuse_if_throttled(&state, &parts).await
     {
         return refusal;
@@ -122,11 +276,9 @@ async fn answer_form(state: AppState, req: Request, next: Next) -> Response {
     parts.headers.remove(header::TRANSFER_ENCODING);
     parts
         .headers
-        .insert(header::CONTENT_LENGTH, HeaderValue::from(fields.len()));
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
 
-    let answered = next
-        .run(Request::from_parts(parts, Body::from(fields)))
-        .await;
+    let answered = next.run(Request::from_parts(parts, body)).await;
     let failed = answered.headers().contains_key(SERVER_FN_ERROR_HEADER);
     if !failed && !answered.status().is_success() {
         // Not a server function's answer (no such function, say): as it is.

@@ -17,10 +17,8 @@ use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -98,11 +96,10 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             state.clone(),
             crate::forms::no_script_forms,
         ))
-        .layer(RequestBodyLimitLayer::new(settings.max_request_body_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            settings.request_timeout,
-        ))
+        .layer(middleware::from_fn({
+            let (limit, timeout) = (settings.max_request_body_bytes, settings.request_timeout);
+            move |req, next| limit_bodies(limit, timeout, req, next)
+        }))
         .layer(middleware::from_fn(server_fn_error_status))
         .layer(CompressionLayer::new());
 
@@ -136,6 +133,84 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             keep_request_id_from_proxies(trusted.clone(), req, next)
         }))
         .with_state(state)
+}
+
+/// The largest body of an online guardian's request: the court order (10 MB) and its fields.
+const UPLOAD_BODY_BYTES: usize = app::domain::court_order::MAX_BYTES + 64 * 1024;
+
+/// How long a court order may take to arrive: 10 MB at about 300 kbit/s.
+const UPLOAD_TIME: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Court orders read at the same time, at most: each is held in memory while it is checked and
+/// sealed, so a burst of large uploads cannot exhaust the server's memory.
+static UPLOADS_AT_ONCE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Every request must be answered within the configured time, and its body is limited to the
+/// configured size; except the one upload, a guardian's request with its court order, which may
+/// carry the order and take longer, a few at a time. That upload must be a multipart form (the
+/// server function cannot read anything else).
+async fn limit_bodies(
+    limit: usize,
+    timeout: std::time::Duration,
+    req: Request,
+    next: Next,
+) -> Response {
+    use leptos::server_fn::ServerFn;
+    let upload = req.uri().path() == app::api::proxy::RequestGuardianship::PATH;
+    let _permit = if upload && req.method() == Method::POST {
+        match UPLOADS_AT_ONCE.try_acquire() {
+            Ok(permit) => Some(permit),
+            Err(_) => {
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Many files are being sent right now. Please try again in a minute.",
+                )
+                    .into_response();
+            }
+        }
+    } else {
+        None
+    };
+    let timeout = if upload { UPLOAD_TIME } else { timeout };
+    if upload
+        && req.method() == Method::POST
+        && req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|v| multer::parse_boundary(v).is_err())
+    {
+        return (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the court order with the form on the Records page.",
+        )
+            .into_response();
+    }
+    let limit = if upload {
+        UPLOAD_BODY_BYTES.max(limit)
+    } else {
+        limit
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_none_or(|length| length <= limit as u64) {
+        // A body longer than it said, or one without a length, stops at the limit as it is read.
+        let req = req.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
+        return match tokio::time::timeout(timeout, next.run(req)).await {
+            Ok(answer) => answer,
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        };
+    }
+    let text = if upload {
+        "The court order must be a PDF, JPEG or PNG of 10 MB at most, and this file is larger. \
+         Go back and choose a smaller file, or bring the order to the front desk."
+    } else {
+        "The form was too large to send."
+    };
+    (StatusCode::PAYLOAD_TOO_LARGE, text).into_response()
 }
 
 /// An `X-Request-Id` is kept only from the load balancers the deployment trusts (which tie their

@@ -414,7 +414,9 @@ where
             match work(guarded).await {
                 // What was read is logged before anyone sees it.
                 Ok(answer) => match read {
-                    Some((state, entry, now)) => records::record_access(&state.db, &entry, now)
+                    Some((state, entry, now)) => state
+                        .access_log
+                        .write(&state.db, entry, now)
                         .await
                         .map(|()| answer)
                         .map_err(internal),

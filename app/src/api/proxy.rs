@@ -64,6 +64,23 @@ pub async fn request_access(
     .await
 }
 
+/// Files a legal guardian's request with a copy of the court order (P7). A multipart form:
+/// `medical_record_number`, `date_of_birth`, `order_ends_on` (empty when the order has no end)
+/// and the file `court_order`, a PDF, JPEG or PNG of 10 MB at most, its type read from its
+/// bytes.
+#[server(
+    endpoint = "proxy/guardian-request",
+    input = leptos::server_fn::codec::MultipartFormData
+)]
+pub async fn request_guardianship(
+    data: leptos::server_fn::codec::MultipartData,
+) -> Result<String, PortalError> {
+    // A signed-in patient; the number and date of birth are checked, so throttled. The body
+    // is read only once the caller is known.
+    use super::guard::{Patient, Throttled, guarded};
+    guarded(Throttled(Patient), |g| server::guardian_request(g, data)).await
+}
+
 /// Agrees (`agree` = "yes") or says no to an adult's request for the caller's own record (P2);
 /// "no" after "yes" takes the agreement back while the desk has not decided.
 #[server(endpoint = "proxy/answer")]
@@ -86,6 +103,21 @@ pub struct DeskRequest {
     pub filed_on: chrono::NaiveDate,
     /// The other adult agreed (adult to adult).
     pub consented: bool,
+    /// A legal guardian's request, which rests on a court order.
+    pub guardian: bool,
+    /// A guardian's court order: its end date, if it has one.
+    pub order_ends_on: Option<chrono::NaiveDate>,
+    /// The court order sent with an online guardian's request.
+    pub court_order: Option<CourtOrderFile>,
+}
+
+/// A court order waiting at the desk: what the download link needs and says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourtOrderFile {
+    /// The order's random key, for [`court_order`].
+    pub key: String,
+    /// "PDF, 2.4 MB".
+    pub description: String,
 }
 
 #[server(endpoint = "proxy-desk/queue", input = leptos::server_fn::codec::GetUrl)]
@@ -93,6 +125,23 @@ pub async fn proxy_desk_queue() -> Result<Vec<DeskRequest>, PortalError> {
     // Front desk and administrators only.
     use super::guard::{Staff, guarded};
     guarded(Staff(super::desk::server::DESK_ROLES), server::queue).await
+}
+
+/// The court order sent with a request waiting at the desk, for the staff reviewing it: the
+/// file as it was sent, to download. Any other key, or a request already decided, is not found.
+#[server(
+    endpoint = "proxy-desk/court-order",
+    input = leptos::server_fn::codec::GetUrl,
+    output = leptos::server_fn::codec::Streaming
+)]
+pub async fn court_order(
+    order: String,
+) -> Result<leptos::server_fn::codec::ByteStream<PortalError>, PortalError> {
+    use super::guard::{Staff, guarded};
+    guarded(Staff(super::desk::server::DESK_ROLES), |g| {
+        server::court_order(g, order)
+    })
+    .await
 }
 
 /// Approves (`decision` = "approve", with the requester's identity verified) or denies (with a
@@ -103,10 +152,20 @@ pub async fn decide_request(
     decision: String,
     identity_verified: Option<String>,
     note: String,
+    order_ends_on: Option<String>,
 ) -> Result<String, PortalError> {
+    // `order_ends_on`: for a guardian's request, the end date staff read on the order (empty:
+    // none), which the grant takes; the requester's own claim is not taken on trust.
     use super::guard::{Staff, guarded};
     guarded(Staff(super::desk::server::DESK_ROLES), |g| {
-        server::decide(g, request, decision, identity_verified.is_some(), note)
+        server::decide(
+            g,
+            request,
+            decision,
+            identity_verified.is_some(),
+            note,
+            order_ends_on,
+        )
     })
     .await
 }
@@ -142,6 +201,7 @@ pub(crate) mod server {
     use crate::api::guard::{Guarded, PatientSession, StaffSession};
     use crate::api::request::{audit_event, source_ip};
     use crate::db::audit::{self, Actor, Outcome};
+    use crate::db::court_orders;
     use crate::db::entities::{patient, person};
     use crate::db::outbox::{self, OutgoingMail};
     use crate::db::records::{self, AccessEntry, Decision, NewRequest, Viewer};
@@ -371,28 +431,148 @@ pub(crate) mod server {
         mrn: String,
         date_of_birth: String,
     ) -> Result<String, PortalError> {
-        let Guarded {
-            state,
-            policy,
-            now,
-            caller,
-        } = g;
         let kind = match RelationshipKind::parse(kind.trim()) {
             Some(k @ (RelationshipKind::Parent | RelationshipKind::AdultProxy)) => k,
             Some(RelationshipKind::LegalGuardian) => {
                 return Err(invalid(
-                    "A legal guardian brings the court order to the front desk, which enters the \
-                     request with it.",
+                    "A legal guardian sends a copy of the court order with the request: use the \
+                     form for legal guardians.",
                 ));
             }
             None => return Err(invalid("Choose whether you are a parent or another adult.")),
         };
-        let org = state.site.organization_id;
-        let me = caller.account.person_id;
-        // A record number and a date of birth that do not match are counted against the
-        // account (kept in the audit log, so across instances): guessing one from the other
-        // stops after a few tries a day.
-        let since = now - chrono::Duration::hours(24);
+        let subject = requested_subject(&g, &mrn, &date_of_birth).await?;
+        let status = match kind {
+            RelationshipKind::AdultProxy => RequestStatus::AwaitingConsent,
+            _ => RequestStatus::Pending,
+        };
+        file_request(&g, &subject, kind, status, None, None).await?;
+        Ok(match status {
+            RequestStatus::AwaitingConsent => "Your request was sent. The person needs to agree \
+                 from their own account, then the clinic checks it. We will email you."
+                .to_owned(),
+            _ => "Your request was sent. The clinic checks it and will email you. They may ask \
+                  you to show proof of identity at your next visit."
+                .to_owned(),
+        })
+    }
+
+    /// The fields of a guardian's request, read from its multipart form.
+    #[derive(Default)]
+    struct GuardianForm {
+        mrn: String,
+        date_of_birth: String,
+        order_ends_on: String,
+        order: Vec<u8>,
+        /// More than one file was sent.
+        files: usize,
+    }
+
+    /// The longest text field read from a multipart form.
+    const LONGEST_FIELD: usize = 256;
+
+    async fn read_guardian_form(
+        data: leptos::server_fn::codec::MultipartData,
+    ) -> Result<GuardianForm, PortalError> {
+        use crate::domain::court_order::{MAX_BYTES, OrderProblem};
+        let unreadable = || {
+            invalid(
+                "The form could not be read in full. Try again; a court order must be a PDF, \
+                 JPEG or PNG of 10 MB at most.",
+            )
+        };
+        let mut data = data
+            .into_inner()
+            .ok_or_else(|| internal("a multipart form without its data"))?;
+        let mut form = GuardianForm::default();
+        while let Some(mut field) = data.next_field().await.map_err(|_| unreadable())? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "court_order" {
+                form.files += 1;
+                while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+                    if form.order.len() + chunk.len() > MAX_BYTES {
+                        return Err(invalid(&OrderProblem::TooLarge.to_string()));
+                    }
+                    form.order.extend_from_slice(&chunk);
+                }
+                continue;
+            }
+            let slot = match name.as_str() {
+                "medical_record_number" => &mut form.mrn,
+                "date_of_birth" => &mut form.date_of_birth,
+                "order_ends_on" => &mut form.order_ends_on,
+                // The page's own field (`__page`) and anything else: skipped.
+                _ => continue,
+            };
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+                if bytes.len() + chunk.len() > LONGEST_FIELD {
+                    return Err(unreadable());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            *slot = String::from_utf8(bytes).map_err(|_| unreadable())?;
+        }
+        if form.files > 1 {
+            return Err(invalid("Send the court order as one file."));
+        }
+        Ok(form)
+    }
+
+    pub async fn guardian_request(
+        g: Guarded<PatientSession>,
+        data: leptos::server_fn::codec::MultipartData,
+    ) -> Result<String, PortalError> {
+        let form = read_guardian_form(data).await?;
+        let order = crate::domain::court_order::check(&form.order)
+            .map_err(|problem| invalid(&problem.to_string()))?;
+        let today = local_date(g.now, g.state.site.time_zone);
+        let order_ends_on = match form.order_ends_on.trim() {
+            "" => None,
+            text => Some(text.parse::<NaiveDate>().map_err(|_| {
+                invalid("Enter the date the court order ends, or leave it empty if it has none.")
+            })?),
+        };
+        if order_ends_on.is_some_and(|end| end <= today) {
+            return Err(invalid(
+                "That court order has ended. Only an order still in force gives access.",
+            ));
+        }
+        let subject = requested_subject(&g, &form.mrn, &form.date_of_birth).await?;
+        let vault = std::sync::Arc::clone(&g.state.vault);
+        let sealed =
+            tokio::task::spawn_blocking(move || court_orders::seal(&vault, order, &form.order))
+                .await
+                .map_err(internal)?;
+        file_request(
+            &g,
+            &subject,
+            RelationshipKind::LegalGuardian,
+            RequestStatus::Pending,
+            order_ends_on,
+            Some(sealed),
+        )
+        .await?;
+        Ok(
+            "Your request and the court order were sent. The clinic reviews the order, checks \
+             your identity and will email you. They may ask you to show proof of identity at \
+             your next visit."
+                .to_owned(),
+        )
+    }
+
+    /// The person a request names by record number and date of birth. Misses are counted
+    /// against the account (kept in the audit log, so across instances): guessing one from the
+    /// other stops after a few tries a day.
+    async fn requested_subject(
+        g: &Guarded<PatientSession>,
+        mrn: &str,
+        date_of_birth: &str,
+    ) -> Result<person::Model, PortalError> {
+        let Guarded {
+            state, now, caller, ..
+        } = g;
+        let since = *now - chrono::Duration::hours(24);
         let misses = audit::count_by_actor_since(
             &state.db,
             Actor::Account(caller.account.id),
@@ -407,15 +587,15 @@ pub(crate) mod server {
                  them on the clinic's papers and try again tomorrow, or ask the front desk.",
             ));
         }
-        let subject = match find_subject(&state, &mrn, &date_of_birth).await {
+        let subject = match find_subject(state, mrn, date_of_birth).await {
             Ok((_, subject)) => subject,
             Err(e) => {
                 if matches!(e, PortalError::Invalid(_)) {
                     audit::record(
                         &state.db,
-                        now,
+                        *now,
                         audit_event(
-                            &state,
+                            state,
                             Actor::Account(caller.account.id),
                             LOOKUP_MISSED,
                             Outcome::Failure,
@@ -427,19 +607,38 @@ pub(crate) mod server {
                 return Err(e);
             }
         };
-        if subject.id == me {
+        if subject.id == caller.account.person_id {
             return Err(invalid("That is your own record: you can open it already."));
         }
+        Ok(subject)
+    }
+
+    /// Files the caller's request for `subject`'s record, with a guardian's court order: the
+    /// kind checked on the day, one request at a time per requester, no duplicate, the order
+    /// sealed in the same transaction.
+    async fn file_request(
+        g: &Guarded<PatientSession>,
+        subject: &person::Model,
+        kind: RelationshipKind,
+        status: RequestStatus,
+        ends_on: Option<NaiveDate>,
+        order: Option<court_orders::SealedOrder>,
+    ) -> Result<(), PortalError> {
+        let Guarded {
+            state,
+            policy,
+            now,
+            caller,
+        } = g;
+        let org = state.site.organization_id;
+        let me = caller.account.person_id;
+        let now = *now;
         let today = local_date(now, state.site.time_zone);
-        let status = match kind {
-            RelationshipKind::AdultProxy => RequestStatus::AwaitingConsent,
-            _ => RequestStatus::Pending,
-        };
         check_kind(
-            &policy,
+            policy,
             kind,
-            &caller_person(&state, me).await?,
-            &subject,
+            &caller_person(state, me).await?,
+            subject,
             today,
         )?;
         let txn = state.db.begin().await.map_err(internal)?;
@@ -466,7 +665,7 @@ pub(crate) mod server {
                 status,
                 requested_by_person_id: Some(me),
                 starts_on: today,
-                ends_on: None,
+                ends_on,
                 identity_verified: false,
                 decided_by_staff_id: None,
             },
@@ -474,11 +673,16 @@ pub(crate) mod server {
         )
         .await
         .map_err(internal)?;
+        if let Some(order) = order {
+            court_orders::store(&txn, org, row.id, order, now)
+                .await
+                .map_err(internal)?;
+        }
         audit::record(
             &txn,
             now,
             audit_event(
-                &state,
+                state,
                 Actor::Account(caller.account.id),
                 "proxy.requested",
                 Outcome::Success,
@@ -488,15 +692,7 @@ pub(crate) mod server {
         )
         .await
         .map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
-        Ok(match status {
-            RequestStatus::AwaitingConsent => "Your request was sent. The person needs to agree \
-                 from their own account, then the clinic checks it. We will email you."
-                .to_owned(),
-            _ => "Your request was sent. The clinic checks it and will email you. They may ask \
-                  you to show proof of identity at your next visit."
-                .to_owned(),
-        })
+        txn.commit().await.map_err(internal)
     }
 
     pub async fn answer(
@@ -567,8 +763,25 @@ pub(crate) mod server {
         let rows = records::requests_with_status(&state.db, org, RequestStatus::Pending, None)
             .await
             .map_err(internal)?;
+        let ids = rows.iter().map(|(r, _, _)| r.id).collect::<Vec<_>>();
+        let orders = court_orders::listings(&state.db, org, &ids)
+            .await
+            .map_err(internal)?;
         let mut queue = Vec::with_capacity(rows.len());
         for (r, requester, subject) in rows {
+            let court_order =
+                orders
+                    .iter()
+                    .find(|o| o.relationship_id == r.id)
+                    .map(|o| CourtOrderFile {
+                        key: o.key.clone(),
+                        description: format!(
+                            "{}, {}",
+                            o.kind.label(),
+                            crate::domain::court_order::readable_size(o.size_bytes)
+                        ),
+                    });
+            let guardian = r.kind == RelationshipKind::LegalGuardian.as_str();
             let mrn = |person_id| {
                 let state = state.clone();
                 async move {
@@ -590,9 +803,69 @@ pub(crate) mod server {
                 subject_record_number: mrn(subject.id).await.map_err(internal)?,
                 filed_on: local_date(r.created_at, zone),
                 consented: r.consented_at.is_some(),
+                guardian,
+                order_ends_on: r.ends_on.filter(|_| guardian),
+                court_order,
             });
         }
         Ok(queue)
+    }
+
+    /// The longest order key looked up (keys are 43 characters).
+    const LONGEST_KEY: usize = 64;
+
+    pub async fn court_order(
+        g: Guarded<StaffSession>,
+        key: String,
+    ) -> Result<leptos::server_fn::codec::ByteStream<PortalError>, PortalError> {
+        use http::{HeaderValue, header};
+        let Guarded {
+            state, now, caller, ..
+        } = g;
+        let org = state.site.organization_id;
+        if key.is_empty() || key.len() > LONGEST_KEY {
+            return Err(PortalError::NotFound);
+        }
+        let opened = court_orders::open_pending(&state.db, &state.vault, org, &key)
+            .await
+            .map_err(internal)?
+            .ok_or(PortalError::NotFound)?;
+        let subject = opened.request.subject_person_id;
+        // Opening the order is a look at the patient's record (P7), written before it is sent.
+        let txn = state.db.begin().await.map_err(internal)?;
+        desk_entry(&state, &txn, &caller, subject, RecordAction::Viewed).await?;
+        audit::record(
+            &txn,
+            now,
+            audit_event(
+                &state,
+                Actor::Staff(caller.member.id),
+                "proxy.court_order_opened",
+                Outcome::Success,
+            )
+            .subject(subject)
+            .detail(serde_json::json!({ "relationship_id": opened.request.id })),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        let response = expect_context::<leptos_axum::ResponseOptions>();
+        response.insert_header(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(opened.kind.media_type()),
+        );
+        if let Ok(disposition) = HeaderValue::from_str(&format!(
+            "attachment; filename=\"court-order-{}.{}\"",
+            opened.request.id,
+            opened.kind.extension()
+        )) {
+            response.insert_header(header::CONTENT_DISPOSITION, disposition);
+        }
+        response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        let bytes = leptos::server_fn::Bytes::from(opened.bytes);
+        Ok(leptos::server_fn::codec::ByteStream::new(
+            futures::stream::once(async move { Ok::<_, PortalError>(bytes) }),
+        ))
     }
 
     async fn desk_entry(
@@ -639,6 +912,7 @@ pub(crate) mod server {
         decision: String,
         identity_verified: bool,
         note: String,
+        order_ends_on: Option<String>,
     ) -> Result<String, PortalError> {
         let Guarded {
             state,
@@ -671,6 +945,22 @@ pub(crate) mod server {
         let kind = RelationshipKind::parse(&row.kind).ok_or_else(|| internal("unknown kind"))?;
         let history = state.policy_history().await.map_err(internal)?;
         let today = local_date(now, state.site.time_zone);
+        // A guardian's grant ends with the order, as staff read it on the order.
+        let mut order_ends = row.ends_on;
+        if approve && kind == RelationshipKind::LegalGuardian {
+            order_ends = match order_ends_on.as_deref().map(str::trim) {
+                None => {
+                    return Err(invalid(
+                        "Enter the court order's end date as the order gives it, or leave it \
+                         empty if it has none.",
+                    ));
+                }
+                Some("") => None,
+                Some(text) => Some(text.parse::<NaiveDate>().map_err(|_| {
+                    invalid("Enter the court order's end date as a date, or leave it empty.")
+                })?),
+            };
+        }
         if approve {
             // What held when the request was filed may not hold today (a child turned 18, an
             // order ended).
@@ -684,11 +974,11 @@ pub(crate) mod server {
                 return Err(internal("a request without its people"));
             };
             check_kind(&policy, kind, requester, subject, today)?;
-            if row.ends_on.is_some_and(|end| end <= today) {
+            if order_ends.is_some_and(|end| end <= today) {
                 return Err(invalid("The court order has ended: deny the request."));
             }
         }
-        let (starts_on, ends_on) = dates(kind, today, row.ends_on, &history);
+        let (starts_on, ends_on) = dates(kind, today, order_ends, &history);
         let txn = state.db.begin().await.map_err(internal)?;
         let moved = records::move_request(
             &txn,

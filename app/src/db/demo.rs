@@ -262,9 +262,9 @@ pub async fn seed_demo(
     ] {
         store::create_relationship(&txn, rel, now).await?;
     }
-    // Omar Haddad asked at the front desk to be Pat Morgan's legal guardian, with a court order
-    // running two years: waiting on the proxy desk for staff to review it (P7).
-    super::records::create_request(
+    // Omar Haddad asked online to be Pat Morgan's legal guardian, sending a copy of a court
+    // order running two years: waiting on the proxy desk for staff to review it (P7).
+    let omar = super::records::create_request(
         &txn,
         super::records::NewRequest {
             organization_id: org.id,
@@ -281,6 +281,12 @@ pub async fn seed_demo(
         now,
     )
     .await?;
+    let order = super::court_orders::seal(
+        vault,
+        crate::domain::court_order::OrderFile::Pdf,
+        &sample_court_order(),
+    );
+    super::court_orders::store(&txn, org.id, omar.id, order, now).await?;
 
     for (username, display_name, role) in DEMO_STAFF {
         let username = StaffUsername::parse(username).map_err(StoreError::Conflict)?;
@@ -365,4 +371,39 @@ pub async fn grant_demo_set_up(
         }
     }
     Ok(granted)
+}
+
+/// A one-page PDF that says it is a synthetic court order, for the demo's guardian request.
+fn sample_court_order() -> Vec<u8> {
+    let text = "BT /F1 14 Tf 72 720 Td (SAMPLE ONLY: a synthetic court order for the portal demo.) \
+                Tj 0 -24 Td (Not a real document. Omar Haddad, guardian of Pat Morgan.) Tj ET";
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
+        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::with_capacity(objects.len());
+    for (n, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", n + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    for offset in offsets {
+        table.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    pdf.extend_from_slice(table.as_bytes());
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
 }

@@ -2,9 +2,11 @@
 //! PostgreSQL), and store functions that take a connection. Nothing here authorizes: callers
 //! (server functions, the CLI) have done that already.
 
+pub mod access_log;
 pub mod accounts;
 pub mod audit;
 pub mod codes;
+pub mod court_orders;
 pub mod demo;
 pub mod enrolment_queue;
 pub mod entities;

@@ -216,6 +216,28 @@ pub async fn record_access<C: ConnectionTrait>(
     entry: &AccessEntry,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    access_row(entry, at).insert(db).await.map(|_| ())
+}
+
+/// Appends several entries in one statement: all of them or none.
+pub async fn record_accesses<C: ConnectionTrait>(
+    db: &C,
+    entries: impl IntoIterator<Item = (&AccessEntry, DateTime<Utc>)>,
+) -> Result<(), DbErr> {
+    let rows = entries
+        .into_iter()
+        .map(|(entry, at)| access_row(entry, at))
+        .collect::<Vec<_>>();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    access_entry::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+fn access_row(entry: &AccessEntry, at: DateTime<Utc>) -> access_entry::ActiveModel {
     let (account, staff, name) = match &entry.viewer {
         Viewer::Account { id, name } => (Some(*id), None, name.clone()),
         Viewer::Staff { id, name } => (None, Some(*id), name.clone()),
@@ -233,9 +255,6 @@ pub async fn record_access<C: ConnectionTrait>(
         occurred_at: Set(at),
         ..Default::default()
     }
-    .insert(db)
-    .await
-    .map(|_| ())
 }
 
 /// One page of `subject`'s access log, newest first: `per_page` entries after skipping `page`

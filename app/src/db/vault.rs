@@ -13,6 +13,10 @@ const FORMAT_V1: u8 = 1;
 const AAD: &[u8] = b"portal:ssn:v1";
 const SECRET_AAD: &[u8] = b"portal:secret:v1";
 
+fn document_aad(key: &str) -> Vec<u8> {
+    format!("portal:document:v1:{key}").into_bytes()
+}
+
 #[derive(Clone)]
 pub struct SsnVault {
     cipher: Aes256Gcm,
@@ -94,16 +98,29 @@ impl SsnVault {
     /// Seals another secret (an authenticator-app key) with the same key, labelled so that it
     /// can never be opened as an SSN.
     pub fn seal_secret(&self, secret: &[u8]) -> Vec<u8> {
+        self.seal_with(SECRET_AAD, secret)
+    }
+
+    pub fn open_secret(&self, sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
+        self.open_with(SECRET_AAD, sealed)
+    }
+
+    /// Seals a document (a court order) under its row's random key, so that it opens only as
+    /// that document: one row's sealed bytes copied into another's do not open.
+    pub fn seal_document(&self, key: &str, document: &[u8]) -> Vec<u8> {
+        self.seal_with(&document_aad(key), document)
+    }
+
+    pub fn open_document(&self, key: &str, sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
+        self.open_with(&document_aad(key), sealed)
+    }
+
+    fn seal_with(&self, aad: &[u8], msg: &[u8]) -> Vec<u8> {
         let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        // Encrypting with a fresh nonce fails only for messages of 64 GB.
         let sealed = self
             .cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: secret,
-                    aad: SECRET_AAD,
-                },
-            )
+            .encrypt(&nonce, Payload { msg, aad })
             .unwrap_or_default();
         let mut out = Vec::with_capacity(1 + nonce.len() + sealed.len());
         out.push(FORMAT_V1);
@@ -112,20 +129,14 @@ impl SsnVault {
         out
     }
 
-    pub fn open_secret(&self, sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
+    fn open_with(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, VaultError> {
         let (&version, rest) = sealed.split_first().ok_or(VaultError::CannotOpen)?;
         if version != FORMAT_V1 || rest.len() < 12 {
             return Err(VaultError::CannotOpen);
         }
         let (nonce, body) = rest.split_at(12);
         self.cipher
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: body,
-                    aad: SECRET_AAD,
-                },
-            )
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: body, aad })
             .map_err(|_| VaultError::CannotOpen)
     }
 
@@ -179,6 +190,19 @@ mod tests {
         assert_eq!(vault(7).open_secret(&sealed).unwrap(), b"authenticator key");
         assert!(vault(7).open(&sealed).is_err());
         assert!(vault(8).open_secret(&sealed).is_err());
+    }
+
+    #[test]
+    fn a_sealed_document_opens_only_under_its_own_row_key() {
+        let sealed = vault(7).seal_document("k1", b"%PDF-1.7 order");
+        assert_eq!(
+            vault(7).open_document("k1", &sealed).unwrap(),
+            b"%PDF-1.7 order"
+        );
+        assert!(vault(7).open_document("k2", &sealed).is_err());
+        assert!(vault(7).open_secret(&sealed).is_err());
+        assert!(vault(8).open_document("k1", &sealed).is_err());
+        assert!(!sealed.windows(4).any(|w| w == b"%PDF"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod branding;
 pub mod client_address;
 pub mod clock;
 pub mod contact;
+pub mod court_order;
 pub mod dates;
 pub mod device;
 pub mod password;

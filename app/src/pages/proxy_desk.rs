@@ -6,9 +6,10 @@
 use super::components::form::{PageForm, form_action};
 use super::components::record::{action_problem, record_problem};
 use super::components::site::PageTitle;
-use crate::api::proxy::{DecideRequest, DeskRequest, EnterPaperForm, proxy_desk_queue};
+use crate::api::proxy::{CourtOrder, DecideRequest, DeskRequest, EnterPaperForm, proxy_desk_queue};
 use crate::domain::dates::long_date;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 
 #[component]
@@ -116,6 +117,36 @@ fn Request(request: DeskRequest, decide: ServerAction<DecideRequest>) -> impl In
                 <dt>"Filed"</dt>
                 <dd>{long_date(request.filed_on)}</dd>
                 {request
+                    .guardian
+                    .then(|| {
+                        let ends = request
+                            .order_ends_on
+                            .map_or_else(
+                                || "The order has no end date.".to_owned(),
+                                |end| format!("The order ends on {}.", long_date(end)),
+                            );
+                        let copy = match request.court_order.clone() {
+                            Some(order) => {
+                                let href = format!(
+                                    "{}?order={}",
+                                    CourtOrder::PATH,
+                                    order.key,
+                                );
+                                view! {
+                                    <a href=href rel="noreferrer" download>
+                                        {format!("Open the court order ({})", order.description)}
+                                    </a>
+                                }
+                                    .into_any()
+                            }
+                            None => "No copy was sent: see the paper order.".into_any(),
+                        };
+                        view! {
+                            <dt>"Court order"</dt>
+                            <dd>{copy} " " {ends}</dd>
+                        }
+                    })}
+                {request
                     .consented
                     .then(|| {
                         view! {
@@ -143,6 +174,31 @@ fn Request(request: DeskRequest, decide: ServerAction<DecideRequest>) -> impl In
                         "Deny"
                     </label>
                 </fieldset>
+                {request
+                    .guardian
+                    .then(|| {
+                        let ends = format!("order-ends-{id}");
+                        let hint = format!("order-ends-{id}-hint");
+                        let value = request
+                            .order_ends_on
+                            .map(|d| d.to_string())
+                            .unwrap_or_default();
+                        view! {
+                            <div class="field">
+                                <label for=ends.clone()>"The order's end date, as the order gives it"</label>
+                                <input
+                                    id=ends
+                                    name="order_ends_on"
+                                    type="date"
+                                    value=value
+                                    aria-describedby=hint.clone()
+                                />
+                                <p id=hint class="hint">
+                                    "Filled in as the requester gave it: check it against the order. Leave it empty if the order has no end. The access ends on that day."
+                                </p>
+                            </div>
+                        }
+                    })}
                 <div class="field field--wide">
                     <label for=note.clone()>"Reason (the requester reads it; needed to deny)"</label>
                     <textarea id=note name="note" rows="2" maxlength="500"></textarea>

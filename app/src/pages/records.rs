@@ -3,13 +3,18 @@
 //! (P1, P2): asking for access to someone's record, the requests filed and where they stand,
 //! and adults' requests for the viewer's own record, to agree to or refuse.
 
-use super::components::form::{PageForm, form_action, typed_before};
+use super::components::form::{PageForm, form_action, kept_answer, this_page, typed_before};
 use super::components::record::{action_problem, record_problem};
 use super::components::site::PageTitle;
+use crate::api::PortalError;
+use crate::api::form_answers::PAGE_FIELD;
 use crate::api::proxy::{AnswerRequest, RequestAccess, RequestsOverview, proxy_requests};
+use crate::api::proxy::{RequestGuardianship, request_guardianship};
 use crate::api::record::{RecordChoice, record_choices};
+use crate::domain::court_order::{MAX_BYTES, OrderProblem};
 use crate::domain::dates::long_date;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 
 #[component]
@@ -47,8 +52,13 @@ pub fn RecordsPage() -> impl IntoView {
 fn Requests() -> impl IntoView {
     let ask = form_action::<RequestAccess>();
     let answer = form_action::<AnswerRequest>();
+    // Requests sent with a court order (not a server action: a file goes as it is).
+    let sent = RwSignal::new(0u32);
+    // Its answer lives here: the form is drawn again when the requests are read again.
+    let sent_answer = RwSignal::new(kept_answer::<RequestGuardianship>());
+    let sending = RwSignal::new(false);
     let overview = Resource::new(
-        move || (ask.version().get(), answer.version().get()),
+        move || (ask.version().get(), answer.version().get(), sent.get()),
         |_| proxy_requests(),
     );
     view! {
@@ -62,7 +72,15 @@ fn Requests() -> impl IntoView {
         </Transition>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                overview.await.ok().map(|_| view! { <AskForm ask /> })
+                overview
+                    .await
+                    .ok()
+                    .map(|_| {
+                        view! {
+                            <AskForm ask />
+                            <GuardianForm sent answer=sent_answer busy=sending />
+                        }
+                    })
             })}
         </Suspense>
     }
@@ -172,7 +190,7 @@ fn AskForm(ask: ServerAction<RequestAccess>) -> impl IntoView {
         <section class="card" aria-labelledby="ask-heading">
             <h2 id="ask-heading">"Ask for access to someone's record"</h2>
             <p>
-                "Each person asks for themselves: two parents send two requests. Give the record number from the person's clinic papers and their date of birth. A legal guardian brings the court order to the front desk instead."
+                "Each person asks for themselves: two parents send two requests. Give the record number from the person's clinic papers and their date of birth. A legal guardian uses the next form, with the court order."
             </p>
             <PageForm action=ask>
                 <fieldset class="choices">
@@ -217,6 +235,133 @@ fn AskForm(ask: ServerAction<RequestAccess>) -> impl IntoView {
                     .and_then(Result::ok)
                     .map(|done| view! { <p role="status" class="form-success">{done}</p> })
             }}
+        </section>
+    }
+}
+
+/// A legal guardian's request with a copy of the court order (P7). Without JavaScript the
+/// browser posts the file itself; with it, the form is sent in place, once, after checking the
+/// file's size.
+#[component]
+fn GuardianForm(
+    sent: RwSignal<u32>,
+    answer: RwSignal<Option<Result<String, PortalError>>>,
+    busy: RwSignal<bool>,
+) -> impl IntoView {
+    let file = NodeRef::<leptos::html::Input>::new();
+    let typed = |field: &str| typed_before::<RequestGuardianship>(field).unwrap_or_default();
+    let page = this_page();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        use wasm_bindgen::JsCast;
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let too_large = file
+            .get_untracked()
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+            .is_some_and(|chosen| chosen.size() > MAX_BYTES as f64);
+        if too_large {
+            answer.set(Some(Err(PortalError::Invalid(
+                OrderProblem::TooLarge.to_string(),
+            ))));
+            return;
+        }
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+            return;
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = request_guardianship(data.into()).await;
+            if result.is_ok() {
+                form.reset();
+                sent.update(|n| *n += 1);
+            }
+            answer.set(Some(result));
+            busy.set(false);
+        });
+    };
+    let problem = move || answer.get().and_then(Result::err).map(|e| e.to_string());
+    let done = move || {
+        answer
+            .get()
+            .and_then(Result::ok)
+            .map(|done| view! { <p role="status" class="form-success">{done}</p> })
+    };
+    view! {
+        <section class="card" aria-labelledby="guardian-heading">
+            <h2 id="guardian-heading">"Legal guardians: send the court order"</h2>
+            <p>
+                "A guardian appointed by a court sends a copy of the order with the request: a PDF, or a photo or scan as JPEG or PNG, of 10 MB at most. Only the clinic staff who review your request can open it."
+            </p>
+            <form
+                method="post"
+                action=RequestGuardianship::PATH
+                enctype="multipart/form-data"
+                on:submit=on_submit
+            >
+                <input type="hidden" name=PAGE_FIELD value=page />
+                <div class="field">
+                    <label for="guardian_mrn">"Their record number"</label>
+                    <input
+                        id="guardian_mrn"
+                        name="medical_record_number"
+                        autocomplete="off"
+                        value=typed("medical_record_number")
+                        required
+                    />
+                </div>
+                <div class="field">
+                    <label for="guardian_dob">"Their date of birth"</label>
+                    <input
+                        id="guardian_dob"
+                        name="date_of_birth"
+                        type="date"
+                        value=typed("date_of_birth")
+                        required
+                    />
+                </div>
+                <div class="field">
+                    <label for="guardian_order_end">"The day the order ends (optional)"</label>
+                    <input
+                        id="guardian_order_end"
+                        name="order_ends_on"
+                        type="date"
+                        value=typed("order_ends_on")
+                        aria-describedby="guardian_order_end-hint"
+                    />
+                    <p id="guardian_order_end-hint" class="hint">
+                        "Leave it empty if the order has no end date."
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="guardian_order">"The court order"</label>
+                    <input
+                        id="guardian_order"
+                        name="court_order"
+                        type="file"
+                        accept="application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+                        aria-describedby="guardian_order-hint"
+                        node_ref=file
+                        required
+                    />
+                    <p id="guardian_order-hint" class="hint">"PDF, JPEG or PNG, 10 MB at most."</p>
+                </div>
+                <button type="submit" class="button" disabled=move || busy.get()>
+                    "Send the request and the order"
+                </button>
+            </form>
+            <div role="alert" class="form-problem">
+                {problem}
+            </div>
+            {done}
         </section>
     }
 }

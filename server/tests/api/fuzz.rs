@@ -61,6 +61,9 @@ const FIELDS: &[&str] = &[
     "form[subject_date_of_birth]",
     "form[subject_record_number]",
     "form[order_ends_on]",
+    "order",
+    "order_ends_on",
+    "court_order",
 ];
 
 const HOSTILE: &[&str] = &[

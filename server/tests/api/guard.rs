@@ -67,7 +67,8 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
         | "record/who-viewed"
         | "proxy/requests"
         | "proxy/request"
-        | "proxy/answer" => PATIENT,
+        | "proxy/answer"
+        | "proxy/guardian-request" => PATIENT,
         "staff/verify-code" | "staff/set-up" => STAFF,
         "desk/find-patient"
         | "desk/issue-activation-code"
@@ -78,7 +79,8 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
         | "desk/issue-access-code"
         | "proxy-desk/queue"
         | "proxy-desk/decide"
-        | "proxy-desk/paper-form" => DESK,
+        | "proxy-desk/paper-form"
+        | "proxy-desk/court-order" => DESK,
         _ => return None,
     })
 }
@@ -134,6 +136,7 @@ fn all_fields() -> String {
         "form[subject_date_of_birth]",
         "form[subject_record_number]",
         "form[order_ends_on]",
+        "order",
     ];
     // Numbers where the function takes one, so that decoding passes for them too.
     let fields: Vec<(&str, &str)> = names
@@ -155,6 +158,11 @@ fn all_fields() -> String {
 async fn call(app: &TestApp, path: &str, method: &Method, session: Option<&str>) -> u16 {
     let mut request = if *method == Method::GET {
         Request::get(format!("{path}?{}", all_fields()))
+    } else if path == "/api/proxy/guardian-request" {
+        // The one multipart form (a file upload).
+        Request::post(path)
+            .header("content-type", "multipart/form-data; boundary=guard-test")
+            .header("sec-fetch-site", "same-origin")
     } else {
         Request::post(path)
             .header("content-type", "application/x-www-form-urlencoded")
@@ -165,6 +173,11 @@ async fn call(app: &TestApp, path: &str, method: &Method, session: Option<&str>)
     }
     let body = if *method == Method::GET {
         Body::empty()
+    } else if path == "/api/proxy/guardian-request" {
+        Body::from(
+            "--guard-test\r\nContent-Disposition: form-data; name=\"court_order\"; \
+             filename=\"o.pdf\"\r\n\r\n%PDF-1.7\r\n--guard-test--\r\n",
+        )
     } else {
         Body::from(all_fields())
     };

@@ -759,6 +759,14 @@ async fn the_proxy_desk_works_without_javascript() {
         )
         .await;
         assert!(desk.shows("tick the box before approving"), "{}", desk.html);
+        // The order's end date, as the desk reads it on the order (shown with its link).
+        assert!(
+            desk.shows("Open the court order (PDF, 1 KB)"),
+            "{}",
+            desk.html
+        );
+        let ends = desk.hidden("order_ends_on");
+        assert!(!ends.is_empty(), "filled in as Omar gave it");
         desk.submit(
             "/api/proxy-desk/decide",
             &[
@@ -766,6 +774,7 @@ async fn the_proxy_desk_works_without_javascript() {
                 ("decision", "approve"),
                 ("identity_verified", "on"),
                 ("note", ""),
+                ("order_ends_on", &ends),
             ],
         )
         .await;

@@ -2,6 +2,7 @@
 
 pub mod access_entry;
 pub mod audit_log;
+pub mod court_order;
 pub mod email_change;
 pub mod enrolment_request;
 pub mod form_answer;

@@ -15,6 +15,7 @@ mod m20261202_000009_create_policy_versions;
 mod m20261202_000010_create_access_log;
 mod m20261202_000011_create_transition_notices;
 mod m20261202_000012_add_proxy_requests;
+mod m20261202_000013_create_court_orders;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_create_access_log::Migration),
             Box::new(m20261202_000011_create_transition_notices::Migration),
             Box::new(m20261202_000012_add_proxy_requests::Migration),
+            Box::new(m20261202_000013_create_court_orders::Migration),
         ]
     }
 }

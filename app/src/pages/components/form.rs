@@ -58,16 +58,27 @@ where
     S::Error: FromServerFnError + Send + Sync + 'static,
 {
     let action = ServerAction::<S>::new();
-    if let Some(answer) = in_kept_answers(|kept| kept.answer(S::PATH).cloned()) {
-        let value = if answer.ok {
-            serde_json::from_str::<S::Output>(&answer.body)
-                .map_err(|e| ServerFnErrorErr::Deserialization(e.to_string()).into_app_error())
-        } else {
-            Err(S::Error::de(answer.body.into()))
-        };
+    if let Some(value) = kept_answer::<S>() {
         action.value().set(Some(value));
     }
     action
+}
+
+/// The answer the server kept for the form posting to `S` on this page (without JavaScript),
+/// for a form whose action is not a [`ServerAction`] (a file upload).
+pub fn kept_answer<S>() -> Option<Result<S::Output, S::Error>>
+where
+    S: ServerFn,
+    S::Output: DeserializeOwned,
+    S::Error: FromServerFnError,
+{
+    let answer = in_kept_answers(|kept| kept.answer(S::PATH).cloned())?;
+    Some(if answer.ok {
+        serde_json::from_str::<S::Output>(&answer.body)
+            .map_err(|e| ServerFnErrorErr::Deserialization(e.to_string()).into_app_error())
+    } else {
+        Err(S::Error::de(answer.body.into()))
+    })
 }
 
 /// Where the answer to `S` stands among the answers kept for this page (later is newer), for a
@@ -91,6 +102,21 @@ pub fn go_on_without_script(to: &str) {
     let _ = to;
 }
 
+/// The page's path and query, which a form names in its [`PAGE_FIELD`] so that, posted without
+/// JavaScript, its answer comes back to this page.
+pub fn this_page() -> String {
+    let location = use_location();
+    let (path, query) = (
+        location.pathname.get_untracked(),
+        location.search.get_untracked(),
+    );
+    if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 /// A form that posts to its server function, naming the page it is on so that, without
 /// JavaScript, the answer comes back to this page.
 #[component]
@@ -108,16 +134,7 @@ where
     S::Error: Send + Sync + 'static,
     <S as ServerFn>::Client: Client<<S as ServerFn>::Error>,
 {
-    let location = use_location();
-    let (path, query) = (
-        location.pathname.get_untracked(),
-        location.search.get_untracked(),
-    );
-    let page = if query.is_empty() {
-        path
-    } else {
-        format!("{path}?{query}")
-    };
+    let page = this_page();
     view! {
         <ActionForm action>
             <input type="hidden" name=PAGE_FIELD value=page />
