@@ -125,6 +125,72 @@ test.describe('Withdrawing a proxy (P2, P3)', () => {
   });
 });
 
+// On tablet and without JavaScript, the desk first enters a paper adult-proxy form, so each
+// project has a grant of its own to withdraw (.ci/test creates e2e-desk-10 and 11).
+type Person = { portalId: string; given: string; name: string; mrn: string; dob: string };
+const maria: Person = { portalId: 'maria.chen', given: 'Maria', name: 'Maria Chen', mrn: 'RB100002', dob: '1984-03-09' };
+const walter: Person = { portalId: 'walter.brooks', given: 'Walter', name: 'Walter Brooks', mrn: 'RB100007', dob: '1941-11-02' };
+const erin: Person = { portalId: 'erin.brooks', given: 'Erin', name: 'Erin Brooks', mrn: 'RB100008', dob: '1972-05-21' };
+const withdrawals: Record<string, { desk: string; proxy: Person; patient: Person }> = {
+  tablet: { desk: 'e2e-desk-10', proxy: maria, patient: walter },
+  'no-javascript': { desk: 'e2e-desk-11', proxy: walter, patient: erin },
+};
+
+test.describe('A paper proxy form, then withdrawn (P2, P3)', () => {
+  test('the desk enters an adult proxy form; the patient withdraws it and the proxy loses access on the next click', async ({ browser, portal, page }, testInfo) => {
+    const c = withdrawals[testInfo.project.name];
+    test.skip(!c, 'desktop withdraws the demo proxy above');
+    test.setTimeout(120_000);
+    const { baseURL, viewport, hasTouch, isMobile, javaScriptEnabled } = testInfo.project.use;
+    const withScript = javaScriptEnabled !== false;
+    const context = () => browser.newContext({ baseURL, viewport, hasTouch, isMobile, javaScriptEnabled });
+
+    const deskContext = await context();
+    const desk = await deskContext.newPage();
+    await signInDesk(desk, c.desk, withScript);
+    const paper = desk.getByRole('region', { name: 'Enter a paper proxy form' });
+    await paper.getByLabel('Adult proxy, signed by the patient').check();
+    await paper.getByLabel("Requester's record number").fill(c.proxy.mrn);
+    await paper.getByLabel("Requester's date of birth").fill(c.proxy.dob);
+    await paper.getByLabel("Patient's record number").fill(c.patient.mrn);
+    await paper.getByLabel("Patient's date of birth").fill(c.patient.dob);
+    await paper.getByLabel("I checked the requester's identity and the form").check();
+    await paper.getByRole('button', { name: 'Enter the form' }).click();
+    await expect(paper.getByRole('status')).toContainText(`Entered: ${c.proxy.name} has adult proxy access to ${c.patient.name}'s record`);
+    await deskContext.close();
+
+    // The proxy opens the patient's record.
+    await signIn(portal, page, c.proxy.portalId, c.proxy.given);
+    await portal.goto('/records');
+    await card(page, c.patient.name).getByRole('link', { name: 'Personal information' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: `${c.patient.name}'s personal information` })).toBeVisible();
+
+    // The patient withdraws it.
+    const patientContext = await context();
+    const patientPage = await patientContext.newPage();
+    const patientPortal = new PortalPage(patientPage, testInfo);
+    await signIn(patientPortal, patientPage, c.patient.portalId, c.patient.given);
+    await patientPortal.goto('/record/who-can-view');
+    if (withScript) {
+      await patientPortal.waitForHydration();
+    }
+    const proxy = card(patientPage, c.proxy.name);
+    await expect(proxy).toContainText('Full access, expires on');
+    await proxy.getByRole('button', { name: `Withdraw ${c.proxy.name}'s access` }).click();
+    await expect(patientPage.getByText('Access withdrawn. They can no longer see your record.')).toBeVisible();
+    await expect(card(patientPage, c.proxy.name)).toContainText('Withdrawn on');
+    await expectNoAxeViolations(patientPage);
+    await patientContext.close();
+
+    // The proxy's very next click is refused, as for a record that is not there.
+    await page
+      .getByRole('navigation', { name: `${c.patient.given}'s record` })
+      .getByRole('link', { name: 'Who can view the record' })
+      .click();
+    await expect(page.getByText('We could not find this record.')).toBeVisible();
+  });
+});
+
 test.describe('Proxy requests and the proxy desk (P1, P2)', () => {
   test.skip(({ javaScriptEnabled }) => javaScriptEnabled === false, 'one request per demo: desktop');
 
