@@ -202,10 +202,11 @@ test.describe('Proxy requests and the proxy desk (P1, P2)', () => {
     // Maria asks, from her Records page.
     await signIn(portal, page, 'maria.chen', 'Maria');
     await portal.goto('/records');
-    await page.getByLabel('An adult the other adult has agreed to let help them').check();
-    await page.getByLabel('Their record number').fill('RB100008');
-    await page.getByLabel('Their date of birth').fill('1972-05-21');
-    await page.getByRole('button', { name: 'Send the request' }).click();
+    const ask = page.getByRole('region', { name: "Ask for access to someone's record" });
+    await ask.getByLabel('An adult the other adult has agreed to let help them').check();
+    await ask.getByLabel('Their record number').fill('RB100008');
+    await ask.getByLabel('Their date of birth').fill('1972-05-21');
+    await ask.getByRole('button', { name: 'Send the request' }).click();
     await expect(page.getByText('The person needs to agree from their own account')).toBeVisible();
     await expect(page.getByText('Waiting for the other person to agree')).toBeVisible();
     await expectNoAxeViolations(page);
