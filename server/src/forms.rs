@@ -70,11 +70,14 @@ async fn has_live_session(state: &AppState, headers: &HeaderMap) -> Result<bool,
         return Ok(false);
     };
     let policy = state.current_policy().await?;
-    let found = app::db::sessions::find_session_and_account(&state.db, &state.tokens, &token)
+    let found = app::db::sessions::find_session(&state.db, &state.tokens, &token)
         .await
         .map_err(|e| e.to_string())?;
     Ok(match found {
-        Some((session, Some(_account))) => {
+        Some(app::db::sessions::FoundSession {
+            session,
+            patient: Some(_),
+        }) => {
             session_state(
                 session.last_seen_at,
                 session.expires_at,

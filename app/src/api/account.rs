@@ -65,7 +65,7 @@ pub async fn sign_out() -> Result<(), PortalError> {
 pub async fn who_am_i() -> Result<Option<SignedInPatient>, PortalError> {
     // Answers only about the caller's own session.
     super::guard::guarded(super::guard::Anyone, |g| async move {
-        server::signed_in_patient(&g.state, &g.caller).await
+        Ok(server::signed_in_patient(&g.caller))
     })
     .await
 }
@@ -435,19 +435,14 @@ mod server {
         Ok(())
     }
 
-    /// The signed-in patient, for the page header.
-    pub async fn signed_in_patient(
-        state: &AppState,
-        caller: &Caller,
-    ) -> Result<Option<SignedInPatient>, PortalError> {
-        let Caller::Patient(patient) = caller else {
-            return Ok(None);
-        };
-        let person = accounts::person_by_id(&state.db, patient.account.person_id)
-            .await
-            .map_err(internal)?;
-        Ok(person.map(|p| SignedInPatient {
-            given_name: p.given_name,
-        }))
+    /// The signed-in patient, for the page header (the guard read their person with the
+    /// session).
+    pub fn signed_in_patient(caller: &Caller) -> Option<SignedInPatient> {
+        match caller {
+            Caller::Patient(patient) => Some(SignedInPatient {
+                given_name: patient.person.given_name.clone(),
+            }),
+            _ => None,
+        }
     }
 }

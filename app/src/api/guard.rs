@@ -26,7 +26,7 @@ use super::request::{SESSION_COOKIE, clear_host_cookie, client_ip, session_token
 use crate::db::audit::{Actor, Outcome};
 use crate::db::entities::{patient, person, portal_account, session, staff};
 use crate::db::records::{self, AccessEntry, Viewer};
-use crate::db::{audit, sessions, store};
+use crate::db::{audit, sessions};
 use crate::domain::access::{Access, AccessQuestion};
 use crate::domain::policy::OrganizationPolicy;
 use crate::domain::record::{ActingAs, Area, RecordAction};
@@ -47,6 +47,8 @@ pub fn app_state() -> Result<AppState, PortalError> {
 pub struct PatientSession {
     pub session: session::Model,
     pub account: portal_account::Model,
+    /// The person the account belongs to, read with the session.
+    pub person: person::Model,
 }
 
 /// A staff member's live session, active and of this organization.
@@ -284,18 +286,13 @@ pub async fn authorize_record(need: RecordNeed) -> Result<Guarded<ActingFor>, Po
     } = authorize(Patient).await?;
     let db = &state.db;
     let org = state.site.organization_id;
-    let viewer_id = caller.account.person_id;
+    let viewer = caller.person.clone();
+    let viewer_id = viewer.id;
     let subject_id = need.subject.unwrap_or(viewer_id);
     let is_self = subject_id == viewer_id;
-    let ids: &[i32] = if is_self {
-        &[viewer_id]
-    } else {
-        &[viewer_id, subject_id]
-    };
     // The same queries whether or not the subject exists, so that the answer's timing does not
     // tell a stranger's record from no record.
-    let people = records::people_by_ids(db, ids).await.map_err(internal)?;
-    let record = store::patient_of_person(db, org, subject_id)
+    let found = records::record_of_person(db, org, subject_id)
         .await
         .map_err(internal)?;
     let grants = if is_self {
@@ -306,14 +303,8 @@ pub async fn authorize_record(need: RecordNeed) -> Result<Guarded<ActingFor>, Po
             .map_err(internal)?
     };
     let history = state.policy_history().await.map_err(internal)?;
-    let viewer = people
-        .iter()
-        .find(|p| p.id == viewer_id)
-        .cloned()
-        .ok_or_else(|| internal("the signed-in account's person is missing"))?;
-    let subject = people.into_iter().find(|p| p.id == subject_id);
     let account_id = caller.account.id;
-    let (Some(subject), Some(record)) = (subject, record) else {
+    let Some((record, subject)) = found else {
         return Err(deny(&state, account_id, None, need, now).await);
     };
     let access = AccessQuestion {
@@ -464,9 +455,10 @@ async fn identify(
         return Ok(Caller::Anonymous);
     };
     let db = &state.db;
-    let Some((session, account)) = sessions::find_session_and_account(db, &state.tokens, &token)
-        .await
-        .map_err(internal)?
+    let Some(sessions::FoundSession { session, patient }) =
+        sessions::find_session(db, &state.tokens, &token)
+            .await
+            .map_err(internal)?
     else {
         return Ok(Caller::Anonymous);
     };
@@ -485,14 +477,22 @@ async fn identify(
     }
     let org = state.site.organization_id;
     if session.account_id.is_some() {
-        let account = account.filter(|a| {
+        let patient = patient.filter(|(a, _)| {
             AccountStatus::parse(&a.status) == AccountStatus::Active && a.organization_id == org
         });
-        return Ok(match account {
-            Some(account) if session.second_factor_passed => {
-                Caller::Patient(PatientSession { session, account })
+        return Ok(match patient {
+            Some((account, person)) => {
+                let patient = PatientSession {
+                    session,
+                    account,
+                    person,
+                };
+                if patient.session.second_factor_passed {
+                    Caller::Patient(patient)
+                } else {
+                    Caller::PatientPending(patient)
+                }
             }
-            Some(account) => Caller::PatientPending(PatientSession { session, account }),
             None => Caller::Anonymous,
         });
     }

@@ -265,12 +265,8 @@ pub(crate) mod server {
         } = g;
         let db = &state.db;
         let org = state.site.organization_id;
-        let me = caller.account.person_id;
-        let own = records::people_by_ids(db, &[me])
-            .await
-            .map_err(internal)?
-            .pop()
-            .ok_or_else(|| internal("the signed-in account's person is missing"))?;
+        let own = caller.person;
+        let me = own.id;
         let mut choices = vec![RecordChoice {
             heading: heading(&own, None, &Access::own()),
             relationship: "Your own record".into(),
@@ -736,13 +732,21 @@ pub(crate) mod server {
         }
     }
 
+    fn live_grant(row: &relationship::Model) -> records::LiveGrant {
+        records::LiveGrant {
+            organization_id: row.organization_id,
+            subject_person_id: row.subject_person_id,
+            id: row.id,
+        }
+    }
+
     pub async fn revoke(g: Guarded<ActingFor>, grant: i32) -> Result<(), PortalError> {
         let Guarded {
             state, now, caller, ..
         } = g;
         let row = own_adult_proxy(&state, &caller, grant).await?;
         let txn = state.db.begin().await.map_err(internal)?;
-        if !records::revoke_grant(&txn, row.id, now)
+        if !records::revoke_grant(&txn, live_grant(&row), now)
             .await
             .map_err(internal)?
         {
@@ -771,7 +775,7 @@ pub(crate) mod server {
         let today = local_date(now, state.site.time_zone);
         let ends_on = renewal_ends_on(today, &history);
         let txn = state.db.begin().await.map_err(internal)?;
-        if !records::extend_grant(&txn, row.id, ends_on)
+        if !records::extend_grant(&txn, live_grant(&row), ends_on)
             .await
             .map_err(internal)?
         {

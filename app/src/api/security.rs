@@ -242,7 +242,9 @@ mod server {
             state,
             policy,
             now,
-            caller: PatientSession { session, account },
+            caller: PatientSession {
+                session, account, ..
+            },
         } = g;
         let db = &state.db;
         if session.second_factor_passed {

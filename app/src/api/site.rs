@@ -23,7 +23,7 @@ pub async fn get_site_info() -> Result<SiteInfo, PortalError> {
     // Public by design: it is what the sign-in page shows anyone.
     // Who is signed in is only ever the caller's own session.
     super::guard::guarded(super::guard::Anyone, |g| async move {
-        let signed_in = crate::api::account::signed_in_patient(&g.state, &g.caller).await?;
+        let signed_in = crate::api::account::signed_in_patient(&g.caller);
         Ok(SiteInfo {
             branding: g.state.site.branding.clone(),
             policy: g.policy,

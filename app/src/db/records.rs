@@ -3,7 +3,7 @@
 //! record"), and the personal information area's writes. Nothing here authorizes: the guard
 //! (`api::guard::guarded_record`) has asked the engine first.
 
-use super::entities::{access_entry, email_change, person, relationship};
+use super::entities::{access_entry, email_change, patient, person, relationship};
 use crate::domain::access::Grant;
 use crate::domain::record::{ActingAs, Area, RecordAction};
 use crate::domain::relationship::RelationshipKind;
@@ -136,6 +136,22 @@ pub async fn people_by_ids<C: ConnectionTrait>(
         .await
 }
 
+/// A person's record at the organization, with the person: one query, as the record guard
+/// reads both on every request.
+pub async fn record_of_person<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+) -> Result<Option<(patient::Model, person::Model)>, DbErr> {
+    let found = patient::Entity::find()
+        .filter(patient::Column::OrganizationId.eq(organization_id))
+        .filter(patient::Column::PersonId.eq(person_id))
+        .find_also_related(person::Entity)
+        .one(db)
+        .await?;
+    Ok(found.and_then(|(record, person)| person.map(|p| (record, p))))
+}
+
 /// One grant to `subject_person_id`'s record, by its id.
 pub async fn grant_to<C: ConnectionTrait>(
     db: &C,
@@ -154,13 +170,12 @@ pub async fn grant_to<C: ConnectionTrait>(
 /// Revokes a grant from `at` on, unless it was revoked already (P3). Whether it was.
 pub async fn revoke_grant<C: ConnectionTrait>(
     db: &C,
-    grant_id: i32,
+    grant: LiveGrant,
     at: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let done = relationship::Entity::update_many()
+    let done = grant
+        .filter(relationship::Entity::update_many())
         .col_expr(relationship::Column::RevokedAt, Expr::value(at))
-        .filter(relationship::Column::Id.eq(grant_id))
-        .filter(relationship::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
@@ -169,16 +184,35 @@ pub async fn revoke_grant<C: ConnectionTrait>(
 /// Moves a live grant's end to `ends_on` (an adult proxy's renewal, P2). Whether it was live.
 pub async fn extend_grant<C: ConnectionTrait>(
     db: &C,
-    grant_id: i32,
+    grant: LiveGrant,
     ends_on: NaiveDate,
 ) -> Result<bool, DbErr> {
-    let done = relationship::Entity::update_many()
+    let done = grant
+        .filter(relationship::Entity::update_many())
         .col_expr(relationship::Column::EndsOn, Expr::value(ends_on))
-        .filter(relationship::Column::Id.eq(grant_id))
-        .filter(relationship::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
+}
+
+/// An approved, unrevoked grant to a subject's record at an organization, named by its id: what
+/// [`revoke_grant`] and [`extend_grant`] change, and only then, whatever their caller checked.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveGrant {
+    pub organization_id: i32,
+    pub subject_person_id: i32,
+    pub id: i32,
+}
+
+impl LiveGrant {
+    fn filter<Q: QueryFilter>(self, query: Q) -> Q {
+        query
+            .filter(relationship::Column::Id.eq(self.id))
+            .filter(relationship::Column::OrganizationId.eq(self.organization_id))
+            .filter(relationship::Column::SubjectPersonId.eq(self.subject_person_id))
+            .filter(relationship::Column::Status.eq(APPROVED))
+            .filter(relationship::Column::RevokedAt.is_null())
+    }
 }
 
 /// Who looked: a patient's account or a staff member, with their name then.

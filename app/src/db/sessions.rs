@@ -1,7 +1,7 @@
 //! Server-side sessions in the database, shared by every portal instance. The browser holds a
 //! random token in a cookie; rows are keyed by the token's keyed hash.
 
-use super::entities::{portal_account, session};
+use super::entities::{person, portal_account, session};
 use super::tokens::TokenHasher;
 use crate::domain::policy::OrganizationPolicy;
 use crate::domain::sign_in::{second_step_expires_at, session_expires_at};
@@ -66,17 +66,30 @@ pub fn session_key(hasher: &TokenHasher, token: &str) -> String {
     hasher.hash(PURPOSE, token)
 }
 
-/// The session a token names and, for a patient's session, their account: one query, as the
-/// guard reads both on every signed-in request.
-pub async fn find_session_and_account<C: ConnectionTrait>(
+/// A session found by its token.
+pub struct FoundSession {
+    pub session: session::Model,
+    /// For a patient's session, their account and the person it belongs to.
+    pub patient: Option<(portal_account::Model, person::Model)>,
+}
+
+/// The session a token names and, for a patient's session, their account and person: one
+/// query, as the guard reads them on every signed-in request (the page header names the
+/// person, and a record's guard starts from them).
+pub async fn find_session<C: ConnectionTrait>(
     db: &C,
     hasher: &TokenHasher,
     token: &str,
-) -> Result<Option<(session::Model, Option<portal_account::Model>)>, DbErr> {
-    session::Entity::find_by_id(session_key(hasher, token))
+) -> Result<Option<FoundSession>, DbErr> {
+    let found = session::Entity::find_by_id(session_key(hasher, token))
         .find_also_related(portal_account::Entity)
+        .and_also_related(person::Entity)
         .one(db)
-        .await
+        .await?;
+    Ok(found.map(|(session, account, person)| FoundSession {
+        session,
+        patient: account.zip(person),
+    }))
 }
 
 pub async fn touch_session<C: ConnectionTrait>(

@@ -385,9 +385,26 @@ async fn authorization_matrix(backend: Backend) {
         let subject = person(&app, "Subject", "1945-05-05").await;
         let g = grant(&app, viewer, subject, kind, "2025-01-01", ends_on).await;
         if revoked {
-            app::db::records::revoke_grant(&app.state.db, g, revoked_at)
-                .await
-                .unwrap();
+            let live = app::db::records::LiveGrant {
+                organization_id: app.state.site.organization_id,
+                subject_person_id: subject,
+                id: g,
+            };
+            // Named with another subject, the grant is not touched.
+            let elsewhere = app::db::records::LiveGrant {
+                subject_person_id: viewer,
+                ..live
+            };
+            assert!(
+                !app::db::records::revoke_grant(&app.state.db, elsewhere, revoked_at)
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                app::db::records::revoke_grant(&app.state.db, live, revoked_at)
+                    .await
+                    .unwrap()
+            );
         }
         cases.push(Case {
             label,
