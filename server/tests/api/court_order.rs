@@ -327,6 +327,24 @@ async fn p7_a_guardian_sends_the_order_and_only_the_reviewing_desk_opens_it() {
     }
 }
 
+/// The Records page as the browser that posted sees it after the 303 (with the kept answers).
+async fn records_page_after(app: &TestApp, token: &str, posted: &http::HeaderMap) -> String {
+    let answers = crate::helpers::set_cookie_value(posted, "__Host-portal_answers").unwrap();
+    let page = app
+        .send(
+            Request::get("/records")
+                .header("accept", "text/html")
+                .header(
+                    "cookie",
+                    format!("__Host-portal_session={token}; __Host-portal_answers={answers}"),
+                )
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    body_text(page.into_body()).await.replace("<!>", "")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn p7_the_order_form_works_without_javascript() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
@@ -367,20 +385,7 @@ async fn p7_the_order_form_works_without_javascript() {
     let (status, headers, _) = upload(&app, &token, html, post(b"GIF89a....")).await;
     assert_eq!(status, 303);
     assert_eq!(headers["location"], "/records");
-    let answers = crate::helpers::set_cookie_value(&headers, "__Host-portal_answers").unwrap();
-    let page = app
-        .send(
-            Request::get("/records")
-                .header("accept", "text/html")
-                .header(
-                    "cookie",
-                    format!("__Host-portal_session={token}; __Host-portal_answers={answers}"),
-                )
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let page = body_text(page.into_body()).await.replace("<!>", "");
+    let page = records_page_after(&app, &token, &headers).await;
     assert!(page.contains("not one of them"), "{page}");
     assert!(
         page.contains(&format!("value=\"{ward_mrn}\"")),
@@ -391,20 +396,7 @@ async fn p7_the_order_form_works_without_javascript() {
     const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
     let (status, headers, _) = upload(&app, &token, html, post(PNG)).await;
     assert_eq!(status, 303);
-    let answers = crate::helpers::set_cookie_value(&headers, "__Host-portal_answers").unwrap();
-    let page = app
-        .send(
-            Request::get("/records")
-                .header("accept", "text/html")
-                .header(
-                    "cookie",
-                    format!("__Host-portal_session={token}; __Host-portal_answers={answers}"),
-                )
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    let page = body_text(page.into_body()).await.replace("<!>", "");
+    let page = records_page_after(&app, &token, &headers).await;
     assert!(page.contains("court order were sent"), "{page}");
     assert!(
         page.contains("legal guardian"),
