@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::secrets::Secrets;
 use app::db::{self, store, tokens::TokenHasher, vault::SsnVault};
 use app::domain::clock::Clock;
-use app::state::{AppState, Site};
+use app::state::{AppState, Shared, Site};
 use leptos::prelude::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -115,7 +115,7 @@ pub async fn build_state(
     let secrets = Secrets::load_or_create(&settings.secrets_dir, sealed)?;
     app::api::attempts::share_the_pool(settings.database_max_connections);
     let org = store::ensure_organization(&db, &settings.organization, clock.now()).await?;
-    Ok(AppState {
+    Ok(AppState::new(Shared {
         leptos_options,
         db,
         site: Arc::new(Site {
@@ -135,7 +135,7 @@ pub async fn build_state(
         form_throttle: Default::default(),
         policy: Default::default(),
         access_log: Default::default(),
-    })
+    }))
 }
 
 /// Serves until SIGTERM or Ctrl-C, then stops taking connections and lets requests in flight

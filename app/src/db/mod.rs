@@ -50,7 +50,30 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .busy_timeout(Duration::from_secs(5))
                 .create_if_missing(true)
         });
-    Database::connect(options).await
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite
+        && !sqlite_plans_are_stable(&db).await
+    {
+        tracing::warn!(
+            "SQLite was built without SQLITE_ENABLE_QPSG (.cargo/config.toml sets it): \
+             statements with bound limits are planned again on every run"
+        );
+    }
+    Ok(db)
+}
+
+/// Whether the SQLite library was built with the query planner stability guarantee on.
+pub async fn sqlite_plans_are_stable(db: &DatabaseConnection) -> bool {
+    let options = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "PRAGMA compile_options",
+        ))
+        .await
+        .unwrap_or_default();
+    options
+        .iter()
+        .any(|row| row.try_get_by_index::<String>(0).as_deref() == Ok("ENABLE_QPSG"))
 }
 
 /// Brings the schema up to date. Run at every start; a no-op when nothing is pending.

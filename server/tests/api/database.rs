@@ -54,6 +54,9 @@ async fn sqlite_runs_in_wal_mode_with_full_sync_and_foreign_keys() {
     assert_eq!(pragma("synchronous").await, "2", "FULL");
     assert_eq!(pragma("foreign_keys").await, "1");
     assert_ne!(pragma("busy_timeout").await, "0");
+    // Statements keep their plan whatever is bound to them, so the prepared ones are reused
+    // (`.cargo/config.toml`): without it each `LIMIT ?` query was planned again on every run.
+    assert!(app::db::sqlite_plans_are_stable(db).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
