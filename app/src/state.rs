@@ -71,6 +71,9 @@ pub struct Shared {
     pub form_throttle: Arc<AttemptThrottle>,
     /// The organization's policy as last read, for a few seconds (see [`PolicyCache`]).
     pub policy: Arc<PolicyCache>,
+    /// Refused accesses to records per account, so that trying many ids cannot fill the
+    /// audit log (see [`RefusalLog`]).
+    pub refusals: RefusalLog,
     /// Reads' access-log entries, written in groups (see [`AccessLogWriter`]).
     pub access_log: Arc<crate::db::access_log::AccessLogWriter>,
 }
@@ -171,5 +174,98 @@ impl AttemptThrottle {
             }
             None => false,
         }
+    }
+}
+
+/// Refused accesses to people's records, counted per account for an hour. The answer is "not
+/// found" every time; what is audited is bounded, so that a patient trying id after id cannot
+/// fill the audit log: the first [`RefusalLog::AUDITED_PER_HOUR`] refusals of an hour are
+/// audited one by one, the next one is audited as the start of a run (with the count so far),
+/// and the rest of that hour is only counted. Kept in memory per instance, for a bounded number
+/// of accounts (the least recently refused forgotten first), like [`AttemptThrottle`].
+#[derive(Debug)]
+pub struct RefusalLog {
+    hours: std::sync::Mutex<lru::LruCache<i32, (DateTime<Utc>, u32)>>,
+}
+
+/// What to do about one refusal (see [`RefusalLog`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusalAudit {
+    /// Audit it.
+    Entry,
+    /// Audit it, saying that this account's refusals are no longer audited one by one this
+    /// hour.
+    StartOfRun(u32),
+    /// Only count it.
+    Counted,
+}
+
+impl Default for RefusalLog {
+    fn default() -> Self {
+        Self {
+            hours: std::sync::Mutex::new(lru::LruCache::new(
+                NonZeroUsize::new(REMEMBERED_ADDRESSES).unwrap_or(NonZeroUsize::MIN),
+            )),
+        }
+    }
+}
+
+impl RefusalLog {
+    pub const AUDITED_PER_HOUR: u32 = 30;
+
+    /// Counts a refusal to `account` at `now`, and says how to audit it.
+    pub fn count(&self, account: i32, now: DateTime<Utc>) -> RefusalAudit {
+        let mut hours = self.hours.lock().unwrap_or_else(|p| p.into_inner());
+        let count = match hours.get_mut(&account) {
+            Some((since, count)) if now >= *since && now - *since < chrono::Duration::hours(1) => {
+                *count += 1;
+                *count
+            }
+            _ => {
+                hours.put(account, (now, 1));
+                1
+            }
+        };
+        match count {
+            n if n <= Self::AUDITED_PER_HOUR => RefusalAudit::Entry,
+            n if n == Self::AUDITED_PER_HOUR + 1 => RefusalAudit::StartOfRun(n),
+            _ => RefusalAudit::Counted,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(minutes: i64) -> DateTime<Utc> {
+        "2026-03-08T07:30:00Z".parse::<DateTime<Utc>>().unwrap()
+            + chrono::Duration::minutes(minutes)
+    }
+
+    #[test]
+    fn refusals_are_audited_one_by_one_up_to_the_hours_allowance_then_once_then_counted() {
+        let log = RefusalLog::default();
+        for _ in 0..RefusalLog::AUDITED_PER_HOUR {
+            assert_eq!(log.count(7, at(0)), RefusalAudit::Entry);
+        }
+        assert_eq!(
+            log.count(7, at(1)),
+            RefusalAudit::StartOfRun(RefusalLog::AUDITED_PER_HOUR + 1)
+        );
+        assert_eq!(log.count(7, at(59)), RefusalAudit::Counted);
+        // Another account has its own hour.
+        assert_eq!(log.count(8, at(59)), RefusalAudit::Entry);
+        // An hour after the first refusal, a new hour starts.
+        assert_eq!(log.count(7, at(60)), RefusalAudit::Entry);
+    }
+
+    #[test]
+    fn a_clock_set_back_starts_a_new_hour() {
+        let log = RefusalLog::default();
+        for _ in 0..=RefusalLog::AUDITED_PER_HOUR {
+            log.count(7, at(30));
+        }
+        assert_eq!(log.count(7, at(0)), RefusalAudit::Entry);
     }
 }

@@ -134,6 +134,7 @@ pub async fn build_state(
         throttle: Default::default(),
         form_throttle: Default::default(),
         policy: Default::default(),
+        refusals: Default::default(),
         access_log: Default::default(),
     }))
 }

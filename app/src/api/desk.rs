@@ -281,10 +281,16 @@ pub(crate) mod server {
         let mut patients = Vec::with_capacity(found.len());
         for (patient, person) in &found {
             patients.push(desk_summary(&state, patient, person).await?);
-            desk_access(&state, &state.db, &member, person.id, RecordAction::Viewed).await?;
+        }
+        // Each patient shown is a look at their record, in their access log; the entries and
+        // the audit entry are written together or not at all, and nothing is shown unless
+        // they were.
+        let txn = state.db.begin().await.map_err(internal)?;
+        for (_, person) in &found {
+            desk_access(&state, &txn, &member, person.id, RecordAction::Viewed).await?;
         }
         audit::record(
-            &state.db,
+            &txn,
             state.clock.now(),
             event(
                 &state,
@@ -296,6 +302,7 @@ pub(crate) mod server {
         )
         .await
         .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
         Ok(patients)
     }
 

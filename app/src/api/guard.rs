@@ -367,16 +367,39 @@ async fn deny(
     need: RecordNeed,
     now: DateTime<Utc>,
 ) -> PortalError {
-    let mut event = super::request::audit_event(
-        state,
-        Actor::Account(account_id),
-        "record.access_denied",
-        Outcome::Denied,
-    )
-    .detail(serde_json::json!({
+    let detail = serde_json::json!({
         "area": need.area.as_str(),
         "action": need.action.as_str(),
-    }));
+    });
+    refuse(state, account_id, subject, detail, now).await
+}
+
+/// "Not found", for a refused access to a record (someone else's, or one that does not exist),
+/// audited as `record.access_denied` with `detail`, within the account's hourly allowance of
+/// audited refusals (see [`crate::state::RefusalLog`]).
+pub(crate) async fn refuse(
+    state: &AppState,
+    account_id: i32,
+    subject: Option<i32>,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> PortalError {
+    use crate::state::RefusalAudit;
+    let (name, detail) = match state.refusals.count(account_id, now) {
+        RefusalAudit::Entry => ("record.access_denied", detail),
+        RefusalAudit::StartOfRun(count) => (
+            "record.access_denied_repeatedly",
+            serde_json::json!({
+                "refusals_this_hour": count,
+                "note": "further refusals to this account this hour are not audited one by one",
+                "last": detail,
+            }),
+        ),
+        RefusalAudit::Counted => return PortalError::NotFound,
+    };
+    let mut event =
+        super::request::audit_event(state, Actor::Account(account_id), name, Outcome::Denied)
+            .detail(detail);
     if let Some(subject) = subject {
         event = event.subject(subject);
     }

@@ -351,17 +351,11 @@ pub(crate) mod server {
         if mrn.is_empty() || mrn.len() > 32 {
             return Err(not_found());
         }
-        let patient = store::patient_by_mrn(&state.db, state.site.organization_id, mrn)
+        match records::record_by_number(&state.db, state.site.organization_id, mrn)
             .await
-            .map_err(internal)?;
-        let people = match &patient {
-            Some(p) => records::people_by_ids(&state.db, &[p.person_id])
-                .await
-                .map_err(internal)?,
-            None => Vec::new(),
-        };
-        match (patient, people.into_iter().next()) {
-            (Some(patient), Some(person)) if person.date_of_birth == date_of_birth => {
+            .map_err(internal)?
+        {
+            Some((patient, person)) if person.date_of_birth == date_of_birth => {
                 Ok((patient, person))
             }
             _ => Err(not_found()),

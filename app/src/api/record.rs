@@ -708,27 +708,19 @@ pub(crate) mod server {
         };
         match found {
             Some(row) => Ok(row),
-            None => {
-                // Someone else's grant, or none: audited like any refused access.
-                audit::record(
-                    &state.db,
-                    state.clock.now(),
-                    audit_event(
-                        state,
-                        Actor::Account(caller.patient.account.id),
-                        "record.access_denied",
-                        Outcome::Denied,
-                    )
-                    .detail(serde_json::json!({
-                        "area": caller.entry.area.as_str(),
-                        "action": "changed",
-                        "relationship_id": grant,
-                    })),
-                )
-                .await
-                .map_err(internal)?;
-                Err(PortalError::NotFound)
-            }
+            // Someone else's grant, or none: refused like any access to another's record.
+            None => Err(crate::api::guard::refuse(
+                state,
+                caller.patient.account.id,
+                None,
+                serde_json::json!({
+                    "area": caller.entry.area.as_str(),
+                    "action": "changed",
+                    "relationship_id": grant,
+                }),
+                state.clock.now(),
+            )
+            .await),
         }
     }
 

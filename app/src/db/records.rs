@@ -152,6 +152,23 @@ pub async fn record_of_person<C: ConnectionTrait>(
     Ok(found.and_then(|(record, person)| person.map(|p| (record, p))))
 }
 
+/// The record with this record number at the organization, with its person: one query, so a
+/// request naming an unknown record number takes the same path as one naming a known record
+/// with the wrong date of birth (their timing must not tell which it was).
+pub async fn record_by_number<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    medical_record_number: &str,
+) -> Result<Option<(patient::Model, person::Model)>, DbErr> {
+    let found = patient::Entity::find()
+        .filter(patient::Column::OrganizationId.eq(organization_id))
+        .filter(patient::Column::MedicalRecordNumber.eq(medical_record_number.trim()))
+        .find_also_related(person::Entity)
+        .one(db)
+        .await?;
+    Ok(found.and_then(|(record, person)| person.map(|p| (record, p))))
+}
+
 /// One grant to `subject_person_id`'s record, by its id.
 pub async fn grant_to<C: ConnectionTrait>(
     db: &C,

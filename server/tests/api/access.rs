@@ -481,20 +481,29 @@ async fn authorization_matrix(backend: Backend) {
     app.clock.set(crate::helpers::default_now());
     assert!(wrong.is_empty(), "{backend:?}: {wrong:#?}");
 
-    // Every refusal was audited: five functions for each case the engine refused...
-    let refused_cases = cases
-        .iter()
-        .chain(&cases_2010)
-        .filter(|c| c.expect == Expect::Nothing)
-        .count();
-    // And every patient but the grant's subject who tried to renew or revoke it (two each).
-    let probing = cases
-        .iter()
-        .chain(&cases_2010)
-        .filter(|c| matches!(c.expect, Expect::Full | Expect::Nothing))
-        .count();
+    // Every refusal was audited: five functions for each case the engine refused, and two
+    // (renew, revoke) for every patient but the grant's subject who tried them; one by one up
+    // to an account's hourly allowance, then once as a run (each token here is one account
+    // within one hour: the parent's 2010 session is in another hour).
+    let mut refusals: std::collections::BTreeMap<&str, u32> = Default::default();
+    for case in cases.iter().chain(&cases_2010) {
+        let refused = match case.expect {
+            Expect::Nothing => 5 + 2,
+            Expect::Full => 2,
+            _ => 0,
+        };
+        if let (Some(token), true) = (&case.token, refused > 0) {
+            *refusals.entry(token.as_str()).or_default() += refused;
+        }
+    }
+    let allowance = app::state::RefusalLog::AUDITED_PER_HOUR;
+    let one_by_one: u32 = refusals.values().map(|&n| n.min(allowance)).sum();
+    let runs = refusals.values().filter(|&&n| n > allowance).count();
+    assert!(runs > 0, "the parent's account goes past the allowance");
     let denied = app.audit_entries("record.access_denied").await.len() - denied_before;
-    assert_eq!(denied, refused_cases * 5 + probing * 2, "{backend:?}");
+    assert_eq!(denied as u32, one_by_one, "{backend:?}");
+    let repeated = app.audit_entries("record.access_denied_repeatedly").await;
+    assert_eq!(repeated.len(), runs, "{backend:?}");
 
     // What was let through left entries in the subjects' logs, as what the viewer acted.
     let five = cases[1].subject.unwrap();
@@ -558,6 +567,57 @@ async fn full_access_ends_at_local_midnight_of_the_13th_birthday_on_both_databas
         assert_eq!(status, 200);
         assert!(choices.contains("13th birthday"), "{choices}");
         assert!(choices.contains("schedule their appointments"), "{choices}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trying_id_after_id_is_refused_every_time_without_filling_the_audit_log_on_both_databases()
+{
+    use app::state::RefusalLog;
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let prober = person(&app, "Prober", "1980-01-01").await;
+        let stranger = person(&app, "Stranger", "1981-01-01").await;
+        let token = signed_in(&app, prober).await;
+        let path = |id: i32| format!("/api/record/personal-information?subject={id}");
+        let (_, missing) = get(&app, &path(stranger + 1000), Some(&token)).await;
+        let tries = RefusalLog::AUDITED_PER_HOUR + 10;
+        for id in 0..tries {
+            // Strangers' records and missing ones alike, every time.
+            let subject = if id % 2 == 0 {
+                stranger
+            } else {
+                stranger + 1000 + id as i32
+            };
+            let (status, body) = get(&app, &path(subject), Some(&token)).await;
+            assert_eq!(
+                (status, body.as_str()),
+                (404, missing.as_str()),
+                "{backend:?}"
+            );
+        }
+        let one_by_one = app.audit_entries("record.access_denied").await;
+        assert_eq!(
+            one_by_one.len() as u32,
+            RefusalLog::AUDITED_PER_HOUR,
+            "{backend:?}"
+        );
+        let run = app.audit_entries("record.access_denied_repeatedly").await;
+        assert_eq!(
+            run.len(),
+            1,
+            "{backend:?}: the rest of the hour is counted, not logged"
+        );
+        // An hour on, refusals are audited one by one again.
+        app.clock.advance(chrono::Duration::minutes(61));
+        let token = signed_in(&app, prober).await;
+        assert_eq!(get(&app, &path(stranger), Some(&token)).await.0, 404);
+        let one_by_one = app.audit_entries("record.access_denied").await;
+        assert_eq!(
+            one_by_one.len() as u32,
+            RefusalLog::AUDITED_PER_HOUR + 1,
+            "{backend:?}"
+        );
     }
 }
 
