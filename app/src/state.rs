@@ -180,31 +180,54 @@ impl AttemptThrottle {
 /// Refused accesses to people's records, counted per account for an hour. The answer is "not
 /// found" every time; what is audited is bounded, so that a patient trying id after id cannot
 /// fill the audit log: the first [`RefusalLog::AUDITED_PER_HOUR`] refusals of an hour are
-/// audited one by one, the next one is audited as the start of a run (with the count so far),
-/// and the rest of that hour is only counted. Kept in memory per instance, for a bounded number
-/// of accounts (the least recently refused forgotten first), like [`AttemptThrottle`].
+/// audited one by one, the next one is audited as the start of a run, and the rest of that
+/// hour are counted, with the first [`RefusalLog::IDS_KEPT`] distinct ids tried; the account's
+/// next refusal after the hour audits the run's total and those ids. Kept in memory per
+/// instance, for a bounded number of accounts (the least recently refused forgotten first,
+/// which only ever means more is audited); a run still counting when the instance stops or
+/// forgets the account is known only by its start.
 #[derive(Debug)]
 pub struct RefusalLog {
-    hours: std::sync::Mutex<lru::LruCache<i32, (DateTime<Utc>, u32)>>,
+    hours: std::sync::Mutex<lru::LruCache<i32, RefusalHour>>,
+}
+
+/// One account's refusals in the hour from `since`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusalHour {
+    pub since: DateTime<Utc>,
+    pub refusals: u32,
+    /// The distinct ids tried after the refusals audited one by one, at most
+    /// [`RefusalLog::IDS_KEPT`].
+    pub ids_tried: Vec<i32>,
 }
 
 /// What to do about one refusal (see [`RefusalLog`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub audit: RefusalAudit,
+    /// The account's previous hour, when it ended in a run that has not been audited yet.
+    pub run_ended: Option<RefusalHour>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefusalAudit {
     /// Audit it.
     Entry,
-    /// Audit it, saying that this account's refusals are no longer audited one by one this
-    /// hour.
-    StartOfRun(u32),
+    /// Audit it as the start of a run: this account's refusals are no longer audited one by
+    /// one this hour.
+    StartOfRun,
     /// Only count it.
     Counted,
 }
+
+/// Accounts whose refusals are remembered, at most.
+const REMEMBERED_ACCOUNTS: usize = 100_000;
 
 impl Default for RefusalLog {
     fn default() -> Self {
         Self {
             hours: std::sync::Mutex::new(lru::LruCache::new(
-                NonZeroUsize::new(REMEMBERED_ADDRESSES).unwrap_or(NonZeroUsize::MIN),
+                NonZeroUsize::new(REMEMBERED_ACCOUNTS).unwrap_or(NonZeroUsize::MIN),
             )),
         }
     }
@@ -212,24 +235,53 @@ impl Default for RefusalLog {
 
 impl RefusalLog {
     pub const AUDITED_PER_HOUR: u32 = 30;
+    pub const IDS_KEPT: usize = 20;
 
-    /// Counts a refusal to `account` at `now`, and says how to audit it.
-    pub fn count(&self, account: i32, now: DateTime<Utc>) -> RefusalAudit {
+    /// Counts a refusal to `account` at `now` (`tried`: the id asked for, if any), and says
+    /// how to audit it.
+    pub fn count(&self, account: i32, tried: Option<i32>, now: DateTime<Utc>) -> Refusal {
         let mut hours = self.hours.lock().unwrap_or_else(|p| p.into_inner());
-        let count = match hours.get_mut(&account) {
-            Some((since, count)) if now >= *since && now - *since < chrono::Duration::hours(1) => {
-                *count += 1;
-                *count
+        let mut run_ended = None;
+        let hour = match hours.get_mut(&account) {
+            Some(hour) if now >= hour.since && now - hour.since < chrono::Duration::hours(1) => {
+                hour
             }
             _ => {
-                hours.put(account, (now, 1));
-                1
+                let fresh = RefusalHour {
+                    since: now,
+                    refusals: 0,
+                    ids_tried: Vec::new(),
+                };
+                if let Some(previous) = hours.put(account, fresh) {
+                    run_ended = (previous.refusals > Self::AUDITED_PER_HOUR).then_some(previous);
+                }
+                hours.get_mut(&account).expect("just put")
             }
         };
-        match count {
+        hour.refusals += 1;
+        let audit = match hour.refusals {
             n if n <= Self::AUDITED_PER_HOUR => RefusalAudit::Entry,
-            n if n == Self::AUDITED_PER_HOUR + 1 => RefusalAudit::StartOfRun(n),
+            n if n == Self::AUDITED_PER_HOUR + 1 => RefusalAudit::StartOfRun,
             _ => RefusalAudit::Counted,
+        };
+        if audit != RefusalAudit::Entry
+            && let Some(id) = tried
+            && hour.ids_tried.len() < Self::IDS_KEPT
+            && !hour.ids_tried.contains(&id)
+        {
+            hour.ids_tried.push(id);
+        }
+        Refusal { audit, run_ended }
+    }
+
+    /// Takes back the start of `account`'s run, when auditing it failed: the next refusal
+    /// starts it again, so a run is never left unrecorded.
+    pub fn start_not_audited(&self, account: i32) {
+        let mut hours = self.hours.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(hour) = hours.get_mut(&account)
+            && hour.refusals == Self::AUDITED_PER_HOUR + 1
+        {
+            hour.refusals -= 1;
         }
     }
 }
@@ -243,29 +295,71 @@ mod tests {
             + chrono::Duration::minutes(minutes)
     }
 
+    fn audit(log: &RefusalLog, account: i32, tried: i32, minutes: i64) -> RefusalAudit {
+        log.count(account, Some(tried), at(minutes)).audit
+    }
+
     #[test]
     fn refusals_are_audited_one_by_one_up_to_the_hours_allowance_then_once_then_counted() {
         let log = RefusalLog::default();
-        for _ in 0..RefusalLog::AUDITED_PER_HOUR {
-            assert_eq!(log.count(7, at(0)), RefusalAudit::Entry);
+        for id in 0..RefusalLog::AUDITED_PER_HOUR as i32 {
+            assert_eq!(audit(&log, 7, id, 0), RefusalAudit::Entry);
         }
-        assert_eq!(
-            log.count(7, at(1)),
-            RefusalAudit::StartOfRun(RefusalLog::AUDITED_PER_HOUR + 1)
-        );
-        assert_eq!(log.count(7, at(59)), RefusalAudit::Counted);
+        assert_eq!(audit(&log, 7, 100, 1), RefusalAudit::StartOfRun);
+        assert_eq!(audit(&log, 7, 101, 59), RefusalAudit::Counted);
         // Another account has its own hour.
-        assert_eq!(log.count(8, at(59)), RefusalAudit::Entry);
-        // An hour after the first refusal, a new hour starts.
-        assert_eq!(log.count(7, at(60)), RefusalAudit::Entry);
+        assert_eq!(audit(&log, 8, 100, 59), RefusalAudit::Entry);
+    }
+
+    #[test]
+    fn the_next_hour_audits_one_by_one_again_and_brings_the_runs_total_and_ids() {
+        let log = RefusalLog::default();
+        let allowance = RefusalLog::AUDITED_PER_HOUR as i32;
+        for id in 0..allowance + 50 {
+            // Each id after the allowance twice: kept once.
+            log.count(7, Some(id), at(0));
+            if id >= allowance {
+                log.count(7, Some(id), at(1));
+            }
+        }
+        let next = log.count(7, Some(1), at(60));
+        assert_eq!(next.audit, RefusalAudit::Entry);
+        let run = next
+            .run_ended
+            .expect("the run is told once its hour is over");
+        assert_eq!(run.since, at(0));
+        assert_eq!(run.refusals, RefusalLog::AUDITED_PER_HOUR + 100);
+        let kept: Vec<i32> = (allowance..allowance + RefusalLog::IDS_KEPT as i32).collect();
+        assert_eq!(run.ids_tried, kept);
+        assert_eq!(log.count(7, Some(2), at(61)).run_ended, None, "told once");
+        // An hour without a run tells nothing.
+        assert_eq!(log.count(7, Some(3), at(200)).run_ended, None);
+    }
+
+    #[test]
+    fn a_start_of_run_not_audited_is_started_again() {
+        let log = RefusalLog::default();
+        for id in 0..RefusalLog::AUDITED_PER_HOUR as i32 {
+            audit(&log, 7, id, 0);
+        }
+        assert_eq!(audit(&log, 7, 100, 0), RefusalAudit::StartOfRun);
+        log.start_not_audited(7);
+        assert_eq!(audit(&log, 7, 100, 0), RefusalAudit::StartOfRun);
+        assert_eq!(audit(&log, 7, 100, 0), RefusalAudit::Counted);
+        log.start_not_audited(7);
+        assert_eq!(
+            audit(&log, 7, 100, 0),
+            RefusalAudit::Counted,
+            "only the start"
+        );
     }
 
     #[test]
     fn a_clock_set_back_starts_a_new_hour() {
         let log = RefusalLog::default();
-        for _ in 0..=RefusalLog::AUDITED_PER_HOUR {
-            log.count(7, at(30));
+        for id in 0..=RefusalLog::AUDITED_PER_HOUR as i32 {
+            audit(&log, 7, id, 30);
         }
-        assert_eq!(log.count(7, at(0)), RefusalAudit::Entry);
+        assert_eq!(audit(&log, 7, 0, 0), RefusalAudit::Entry);
     }
 }

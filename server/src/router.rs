@@ -96,6 +96,7 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             state.clone(),
             crate::forms::no_script_forms,
         ))
+        .layer(middleware::from_fn(run_to_the_end))
         .layer(middleware::from_fn({
             let (limit, timeout) = (settings.max_request_body_bytes, settings.request_timeout);
             move |req, next| limit_bodies(limit, timeout, req, next)
@@ -133,6 +134,27 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
             keep_request_id_from_proxies(trusted.clone(), req, next)
         }))
         .with_state(state)
+}
+
+/// Runs a page or a server function to its end in a task of its own, even when the browser
+/// goes away or the request times out first (the answer is then dropped). A request stopped
+/// half-way dropped its page's reactive owner while tasks of the same page (a `Suspend`) were
+/// still rendering on another thread; reactive_graph 0.2.16 can then deadlock that thread in
+/// `use_context` (it holds a read lock on an owner while dropping the last reference to one
+/// of its ancestors, whose clean-up wants that lock), and each time one of the runtime's
+/// worker threads stopped for good. Seen by the bench: a portal whose worker hung in
+/// `leptos_meta::use_head`. Work cut short at an await also left unfinished what a function
+/// does outside its transactions (its audit entry, say).
+async fn run_to_the_end(req: Request, next: Next) -> Response {
+    use tracing::Instrument as _;
+    let work = tokio::spawn(next.run(req).instrument(tracing::Span::current()));
+    match work.await {
+        Ok(answer) => answer,
+        Err(e) => {
+            tracing::error!(error = %e, "a request's task failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// The largest body of an online guardian's request: the court order (10 MB) and its fields.

@@ -305,7 +305,7 @@ pub async fn authorize_record(need: RecordNeed) -> Result<Guarded<ActingFor>, Po
     let history = state.policy_history().await.map_err(internal)?;
     let account_id = caller.account.id;
     let Some((record, subject)) = found else {
-        return Err(deny(&state, account_id, None, need, now).await);
+        return Err(deny(&state, account_id, subject_id, None, need, now).await);
     };
     let access = AccessQuestion {
         viewer: i64::from(viewer_id),
@@ -329,7 +329,7 @@ pub async fn authorize_record(need: RecordNeed) -> Result<Guarded<ActingFor>, Po
             .map(|g| ActingAs::Relationship(g.kind))
     };
     let Some(acting_as) = acting_as else {
-        return Err(deny(&state, account_id, Some(subject_id), need, now).await);
+        return Err(deny(&state, account_id, subject_id, Some(subject_id), need, now).await);
     };
     let entry = AccessEntry {
         organization_id: org,
@@ -359,10 +359,12 @@ pub async fn authorize_record(need: RecordNeed) -> Result<Guarded<ActingFor>, Po
     })
 }
 
-/// Audits a refused access to someone's record and answers as for a missing one.
+/// Audits a refused access to someone's record and answers as for a missing one. `tried`
+/// is the person id asked for; `subject` the same when that person exists.
 async fn deny(
     state: &AppState,
     account_id: i32,
+    tried: i32,
     subject: Option<i32>,
     need: RecordNeed,
     now: DateTime<Utc>,
@@ -371,41 +373,64 @@ async fn deny(
         "area": need.area.as_str(),
         "action": need.action.as_str(),
     });
-    refuse(state, account_id, subject, detail, now).await
+    refuse(state, account_id, Some(tried), subject, detail, now).await
 }
 
 /// "Not found", for a refused access to a record (someone else's, or one that does not exist),
-/// audited as `record.access_denied` with `detail`, within the account's hourly allowance of
-/// audited refusals (see [`crate::state::RefusalLog`]).
+/// audited as `record.access_denied` with `detail` within the account's hourly allowance of
+/// refusals audited one by one, and beyond it as a run (see [`crate::state::RefusalLog`]).
+/// `tried` is the person id asked for, if any; `subject` the person, when they exist.
 pub(crate) async fn refuse(
     state: &AppState,
     account_id: i32,
+    tried: Option<i32>,
     subject: Option<i32>,
     detail: serde_json::Value,
     now: DateTime<Utc>,
 ) -> PortalError {
     use crate::state::RefusalAudit;
-    let (name, detail) = match state.refusals.count(account_id, now) {
-        RefusalAudit::Entry => ("record.access_denied", detail),
-        RefusalAudit::StartOfRun(count) => (
+    let refusal = state.refusals.count(account_id, tried, now);
+    let event = |name: &'static str, detail: serde_json::Value| {
+        super::request::audit_event(state, Actor::Account(account_id), name, Outcome::Denied)
+            .detail(detail)
+    };
+    if let Some(run) = refusal.run_ended {
+        let ended = event(
+            "record.access_denied_run",
+            serde_json::json!({
+                "from": run.since,
+                "refusals": run.refusals,
+                "ids_tried": run.ids_tried,
+                "ids_kept_at_most": crate::state::RefusalLog::IDS_KEPT,
+            }),
+        );
+        if let Err(e) = audit::record(&state.db, now, ended).await {
+            return internal(e);
+        }
+    }
+    let mut entry = match refusal.audit {
+        RefusalAudit::Entry => event("record.access_denied", detail),
+        RefusalAudit::StartOfRun => event(
             "record.access_denied_repeatedly",
             serde_json::json!({
-                "refusals_this_hour": count,
-                "note": "further refusals to this account this hour are not audited one by one",
+                "note": "this account's further refusals this hour are counted, and audited \
+                         together when the hour is over",
                 "last": detail,
             }),
         ),
         RefusalAudit::Counted => return PortalError::NotFound,
     };
-    let mut event =
-        super::request::audit_event(state, Actor::Account(account_id), name, Outcome::Denied)
-            .detail(detail);
     if let Some(subject) = subject {
-        event = event.subject(subject);
+        entry = entry.subject(subject);
     }
-    match audit::record(&state.db, now, event).await {
+    match audit::record(&state.db, now, entry).await {
         Ok(_) => PortalError::NotFound,
-        Err(e) => internal(e),
+        Err(e) => {
+            if refusal.audit == RefusalAudit::StartOfRun {
+                state.refusals.start_not_audited(account_id);
+            }
+            internal(e)
+        }
     }
 }
 

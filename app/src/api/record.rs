@@ -713,6 +713,7 @@ pub(crate) mod server {
                 state,
                 caller.patient.account.id,
                 None,
+                None,
                 serde_json::json!({
                     "area": caller.entry.area.as_str(),
                     "action": "changed",

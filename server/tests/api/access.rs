@@ -582,13 +582,16 @@ async fn trying_id_after_id_is_refused_every_time_without_filling_the_audit_log_
         let path = |id: i32| format!("/api/record/personal-information?subject={id}");
         let (_, missing) = get(&app, &path(stranger + 1000), Some(&token)).await;
         let tries = RefusalLog::AUDITED_PER_HOUR + 10;
-        for id in 0..tries {
-            // Strangers' records and missing ones alike, every time.
-            let subject = if id % 2 == 0 {
+        // Strangers' records and missing ones alike, every time.
+        let subject_of = |id: u32| {
+            if id.is_multiple_of(2) {
                 stranger
             } else {
                 stranger + 1000 + id as i32
-            };
+            }
+        };
+        for id in 0..tries {
+            let subject = subject_of(id);
             let (status, body) = get(&app, &path(subject), Some(&token)).await;
             assert_eq!(
                 (status, body.as_str()),
@@ -608,7 +611,8 @@ async fn trying_id_after_id_is_refused_every_time_without_filling_the_audit_log_
             1,
             "{backend:?}: the rest of the hour is counted, not logged"
         );
-        // An hour on, refusals are audited one by one again.
+        // An hour on, refusals are audited one by one again, and the run's total and the
+        // ids it tried are audited with the first of them.
         app.clock.advance(chrono::Duration::minutes(61));
         let token = signed_in(&app, prober).await;
         assert_eq!(get(&app, &path(stranger), Some(&token)).await.0, 404);
@@ -617,6 +621,64 @@ async fn trying_id_after_id_is_refused_every_time_without_filling_the_audit_log_
             one_by_one.len() as u32,
             RefusalLog::AUDITED_PER_HOUR + 1,
             "{backend:?}"
+        );
+        let run = app.audit_entries("record.access_denied_run").await;
+        assert_eq!(run.len(), 1, "{backend:?}");
+        let detail: serde_json::Value = serde_json::from_str(&run[0].detail).unwrap();
+        assert_eq!(detail["refusals"], tries + 1, "{backend:?}: {detail}");
+        // The first refusal was the missing record above; then the loop's, in order.
+        let mut beyond: Vec<i32> = Vec::new();
+        for id in RefusalLog::AUDITED_PER_HOUR - 1..tries {
+            let subject = subject_of(id);
+            if !beyond.contains(&subject) {
+                beyond.push(subject);
+            }
+        }
+        assert_eq!(
+            detail["ids_tried"],
+            serde_json::json!(beyond),
+            "{backend:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_whose_browser_goes_away_still_runs_to_its_end_and_is_logged_on_both_databases() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let parent = person(&app, "Parent", "1980-01-01").await;
+        let child = person(&app, "Child", "2021-05-05").await;
+        grant(
+            &app,
+            parent,
+            child,
+            RelationshipKind::Parent,
+            "2021-05-05",
+            None,
+        )
+        .await;
+        let token = signed_in(&app, parent).await;
+        let request = Request::get(format!("/api/record/personal-information?subject={child}"))
+            .header("accept", "application/json")
+            .header("cookie", format!("__Host-portal_session={token}"))
+            .body(Body::empty())
+            .unwrap();
+        // The request starts, then its client is gone: the future is dropped mid-way.
+        let mut answer = Box::pin(app.send(request));
+        assert!(futures::poll!(&mut answer).is_pending(), "{backend:?}");
+        drop(answer);
+        let mut entries = Vec::new();
+        for _ in 0..100 {
+            entries = access_entries_about(&app, child).await;
+            if !entries.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            entries.len(),
+            1,
+            "{backend:?}: the read was finished and logged"
         );
     }
 }
