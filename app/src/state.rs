@@ -194,18 +194,29 @@ pub struct RefusalLog {
 /// One account's refusals in the hour from `since`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefusalHour {
+    pub account: i32,
     pub since: DateTime<Utc>,
     pub refusals: u32,
     /// The distinct ids tried after the refusals audited one by one, at most
     /// [`RefusalLog::IDS_KEPT`].
     pub ids_tried: Vec<i32>,
+    run_start: RunStart,
+}
+
+/// Where the audit entry starting an hour's run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RunStart {
+    NotWritten,
+    Writing,
+    Written,
 }
 
 /// What to do about one refusal (see [`RefusalLog`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub audit: RefusalAudit,
-    /// The account's previous hour, when it ended in a run that has not been audited yet.
+    /// An hour that ended in a run not audited yet: this account's previous hour, or that of
+    /// an account forgotten to make room.
     pub run_ended: Option<RefusalHour>,
 }
 
@@ -238,31 +249,42 @@ impl RefusalLog {
     pub const IDS_KEPT: usize = 20;
 
     /// Counts a refusal to `account` at `now` (`tried`: the id asked for, if any), and says
-    /// how to audit it.
+    /// how to audit it. A [`RefusalAudit::StartOfRun`] must be answered with
+    /// [`RefusalLog::run_start_written`].
     pub fn count(&self, account: i32, tried: Option<i32>, now: DateTime<Utc>) -> Refusal {
         let mut hours = self.hours.lock().unwrap_or_else(|p| p.into_inner());
         let mut run_ended = None;
-        let hour = match hours.get_mut(&account) {
-            Some(hour) if now >= hour.since && now - hour.since < chrono::Duration::hours(1) => {
-                hour
+        let current = hours
+            .get(&account)
+            .is_some_and(|h| now >= h.since && now - h.since < chrono::Duration::hours(1));
+        if !current {
+            let fresh = RefusalHour {
+                account,
+                since: now,
+                refusals: 0,
+                ids_tried: Vec::new(),
+                run_start: RunStart::NotWritten,
+            };
+            // `push` gives back the hour it replaced: this account's, or the least recently
+            // refused account's when the log is full.
+            if let Some((_, previous)) = hours.push(account, fresh) {
+                run_ended = (previous.refusals > Self::AUDITED_PER_HOUR).then_some(previous);
             }
-            _ => {
-                let fresh = RefusalHour {
-                    since: now,
-                    refusals: 0,
-                    ids_tried: Vec::new(),
-                };
-                if let Some(previous) = hours.put(account, fresh) {
-                    run_ended = (previous.refusals > Self::AUDITED_PER_HOUR).then_some(previous);
-                }
-                hours.get_mut(&account).expect("just put")
-            }
+        }
+        let Some(hour) = hours.get_mut(&account) else {
+            return Refusal {
+                audit: RefusalAudit::Entry,
+                run_ended,
+            };
         };
-        hour.refusals += 1;
-        let audit = match hour.refusals {
-            n if n <= Self::AUDITED_PER_HOUR => RefusalAudit::Entry,
-            n if n == Self::AUDITED_PER_HOUR + 1 => RefusalAudit::StartOfRun,
-            _ => RefusalAudit::Counted,
+        hour.refusals = hour.refusals.saturating_add(1);
+        let audit = if hour.refusals <= Self::AUDITED_PER_HOUR {
+            RefusalAudit::Entry
+        } else if hour.run_start == RunStart::NotWritten {
+            hour.run_start = RunStart::Writing;
+            RefusalAudit::StartOfRun
+        } else {
+            RefusalAudit::Counted
         };
         if audit != RefusalAudit::Entry
             && let Some(id) = tried
@@ -274,14 +296,18 @@ impl RefusalLog {
         Refusal { audit, run_ended }
     }
 
-    /// Takes back the start of `account`'s run, when auditing it failed: the next refusal
-    /// starts it again, so a run is never left unrecorded.
-    pub fn start_not_audited(&self, account: i32) {
+    /// Whether the entry starting `account`'s run was written: if not, the account's next
+    /// refusal starts the run again, so a run is never left without its start.
+    pub fn run_start_written(&self, account: i32, written: bool) {
         let mut hours = self.hours.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(hour) = hours.get_mut(&account)
-            && hour.refusals == Self::AUDITED_PER_HOUR + 1
+            && hour.run_start == RunStart::Writing
         {
-            hour.refusals -= 1;
+            hour.run_start = if written {
+                RunStart::Written
+            } else {
+                RunStart::NotWritten
+            };
         }
     }
 }
@@ -306,6 +332,7 @@ mod tests {
             assert_eq!(audit(&log, 7, id, 0), RefusalAudit::Entry);
         }
         assert_eq!(audit(&log, 7, 100, 1), RefusalAudit::StartOfRun);
+        log.run_start_written(7, true);
         assert_eq!(audit(&log, 7, 101, 59), RefusalAudit::Counted);
         // Another account has its own hour.
         assert_eq!(audit(&log, 8, 100, 59), RefusalAudit::Entry);
@@ -343,14 +370,28 @@ mod tests {
             audit(&log, 7, id, 0);
         }
         assert_eq!(audit(&log, 7, 100, 0), RefusalAudit::StartOfRun);
-        log.start_not_audited(7);
-        assert_eq!(audit(&log, 7, 100, 0), RefusalAudit::StartOfRun);
-        assert_eq!(audit(&log, 7, 100, 0), RefusalAudit::Counted);
-        log.start_not_audited(7);
+        // While it is being written, others refused at once are only counted...
+        assert_eq!(audit(&log, 7, 101, 0), RefusalAudit::Counted);
+        // ...and when it could not be written, the next refusal starts the run again.
+        log.run_start_written(7, false);
+        assert_eq!(audit(&log, 7, 102, 0), RefusalAudit::StartOfRun);
+        log.run_start_written(7, true);
+        assert_eq!(audit(&log, 7, 103, 0), RefusalAudit::Counted);
+    }
+
+    #[test]
+    fn an_account_forgotten_to_make_room_brings_its_run() {
+        let log = RefusalLog {
+            hours: std::sync::Mutex::new(lru::LruCache::new(NonZeroUsize::new(1).unwrap())),
+        };
+        for id in 0..=RefusalLog::AUDITED_PER_HOUR as i32 {
+            audit(&log, 7, id, 0);
+        }
+        let other = log.count(8, Some(1), at(1));
+        let run = other.run_ended.expect("account 7's run");
         assert_eq!(
-            audit(&log, 7, 100, 0),
-            RefusalAudit::Counted,
-            "only the start"
+            (run.account, run.refusals),
+            (7, RefusalLog::AUDITED_PER_HOUR + 1)
         );
     }
 

@@ -136,24 +136,63 @@ pub fn router(state: AppState, settings: &Settings) -> Router {
         .with_state(state)
 }
 
-/// Runs a page or a server function to its end in a task of its own, even when the browser
-/// goes away or the request times out first (the answer is then dropped). A request stopped
-/// half-way dropped its page's reactive owner while tasks of the same page (a `Suspend`) were
-/// still rendering on another thread; reactive_graph 0.2.16 can then deadlock that thread in
-/// `use_context` (it holds a read lock on an owner while dropping the last reference to one
-/// of its ancestors, whose clean-up wants that lock), and each time one of the runtime's
-/// worker threads stopped for good. Seen by the bench: a portal whose worker hung in
-/// `leptos_meta::use_head`. Work cut short at an await also left unfinished what a function
-/// does outside its transactions (its audit entry, say).
+/// Page renders running at once, at most: each holds its permit until it ends, even after its
+/// client went away (see [`run_to_the_end`]).
+pub const PAGE_RENDERS_AT_ONCE: u32 = 512;
+static PAGE_RENDERS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(PAGE_RENDERS_AT_ONCE as usize);
+
+/// Renders a page to its end in a task of its own, even when the browser goes away or the
+/// request times out first (the page is then dropped). A page render stopped half-way dropped
+/// the page's reactive owner while a `Suspend` task of the same page was still rendering on
+/// another thread; reactive_graph 0.2.16 can then deadlock that thread in `use_context` (it
+/// holds a read lock on an owner while dropping the last reference to one of its ancestors,
+/// whose clean-up wants that lock), and each time one of the runtime's worker threads stopped
+/// for good. Seen by the bench: a worker hung in `leptos_meta::use_head`.
+///
+/// Only page renders (GET and HEAD outside `/api/`): a server function called on its own has
+/// no such tasks, and a change cut short by a timeout must stay cut short (its transaction
+/// rolled back), not go on after its client was told it failed. Renders that outlive their
+/// request are bounded ([`PAGE_RENDERS_AT_ONCE`]: beyond it, 503) and waited for at shutdown
+/// ([`page_renders_finished`]).
 async fn run_to_the_end(req: Request, next: Next) -> Response {
     use tracing::Instrument as _;
-    let work = tokio::spawn(next.run(req).instrument(tracing::Span::current()));
+    let renders_a_page = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !req.uri().path().starts_with("/api/");
+    if !renders_a_page {
+        return next.run(req).await;
+    }
+    let Ok(permit) = PAGE_RENDERS.try_acquire() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The portal is very busy right now. Please try again in a minute.",
+        )
+            .into_response();
+    };
+    let work = tokio::spawn(
+        async move {
+            let answer = next.run(req).await;
+            drop(permit);
+            answer
+        }
+        .instrument(tracing::Span::current()),
+    );
     match work.await {
         Ok(answer) => answer,
         Err(e) => {
-            tracing::error!(error = %e, "a request's task failed");
+            tracing::error!(error = %e, "a page's task failed");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+    }
+}
+
+/// Waits (at most `patience`) until no page render is running: at shutdown, before the
+/// database is closed, so that renders whose clients went away end as they would have.
+pub async fn page_renders_finished(patience: std::time::Duration) {
+    let all = PAGE_RENDERS.acquire_many(PAGE_RENDERS_AT_ONCE);
+    if let Ok(Ok(permits)) = tokio::time::timeout(patience, all).await {
+        // Given back at once: a test binary starts several portals in one process.
+        drop(permits);
     }
 }
 

@@ -169,6 +169,8 @@ pub async fn serve(settings: &Settings, state: AppState) -> Result<(), StartupEr
         cause,
     })?;
     tracing::info!("stopped taking requests; closing the database");
+    // Pages still rendering for browsers that went away end first (see `run_to_the_end`).
+    crate::router::page_renders_finished(std::time::Duration::from_secs(10)).await;
     let _ = db.close().await;
     Ok(())
 }

@@ -395,16 +395,22 @@ pub(crate) async fn refuse(
             .detail(detail)
     };
     if let Some(run) = refusal.run_ended {
-        let ended = event(
+        let ended = super::request::audit_event(
+            state,
+            Actor::Account(run.account),
             "record.access_denied_run",
-            serde_json::json!({
-                "from": run.since,
-                "refusals": run.refusals,
-                "ids_tried": run.ids_tried,
-                "ids_kept_at_most": crate::state::RefusalLog::IDS_KEPT,
-            }),
-        );
+            Outcome::Denied,
+        )
+        .detail(serde_json::json!({
+            "from": run.since,
+            "refusals": run.refusals,
+            "ids_tried": run.ids_tried,
+            "ids_kept_at_most": crate::state::RefusalLog::IDS_KEPT,
+        }));
         if let Err(e) = audit::record(&state.db, now, ended).await {
+            if refusal.audit == RefusalAudit::StartOfRun {
+                state.refusals.run_start_written(account_id, false);
+            }
             return internal(e);
         }
     }
@@ -423,14 +429,15 @@ pub(crate) async fn refuse(
     if let Some(subject) = subject {
         entry = entry.subject(subject);
     }
-    match audit::record(&state.db, now, entry).await {
+    let written = audit::record(&state.db, now, entry).await;
+    if refusal.audit == RefusalAudit::StartOfRun {
+        state
+            .refusals
+            .run_start_written(account_id, written.is_ok());
+    }
+    match written {
         Ok(_) => PortalError::NotFound,
-        Err(e) => {
-            if refusal.audit == RefusalAudit::StartOfRun {
-                state.refusals.start_not_audited(account_id);
-            }
-            internal(e)
-        }
+        Err(e) => internal(e),
     }
 }
 

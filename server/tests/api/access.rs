@@ -643,7 +643,7 @@ async fn trying_id_after_id_is_refused_every_time_without_filling_the_audit_log_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_read_whose_browser_goes_away_still_runs_to_its_end_and_is_logged_on_both_databases() {
+async fn a_page_whose_browser_goes_away_still_renders_to_its_end_and_is_logged_on_both_databases() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await;
         let parent = person(&app, "Parent", "1980-01-01").await;
@@ -658,8 +658,9 @@ async fn a_read_whose_browser_goes_away_still_runs_to_its_end_and_is_logged_on_b
         )
         .await;
         let token = signed_in(&app, parent).await;
-        let request = Request::get(format!("/api/record/personal-information?subject={child}"))
-            .header("accept", "application/json")
+        // The page, rendered on the server (its read goes through the guard as it renders).
+        let request = Request::get(format!("/record/personal-information?for={child}"))
+            .header("accept", "text/html")
             .header("cookie", format!("__Host-portal_session={token}"))
             .body(Body::empty())
             .unwrap();
