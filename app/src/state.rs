@@ -146,12 +146,18 @@ pub struct AttemptThrottle {
     next_free: std::sync::Mutex<lru::LruCache<IpAddr, DateTime<Utc>>>,
 }
 
+/// An empty in-memory map of at most `capacity` entries (the least recently used go first),
+/// shared between requests.
+fn bounded<K: std::hash::Hash + Eq, V>(capacity: usize) -> std::sync::Mutex<lru::LruCache<K, V>> {
+    std::sync::Mutex::new(lru::LruCache::new(
+        NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN),
+    ))
+}
+
 impl Default for AttemptThrottle {
     fn default() -> Self {
         Self {
-            next_free: std::sync::Mutex::new(lru::LruCache::new(
-                NonZeroUsize::new(REMEMBERED_ADDRESSES).unwrap_or(NonZeroUsize::MIN),
-            )),
+            next_free: bounded(REMEMBERED_ADDRESSES),
         }
     }
 }
@@ -237,9 +243,7 @@ const REMEMBERED_ACCOUNTS: usize = 100_000;
 impl Default for RefusalLog {
     fn default() -> Self {
         Self {
-            hours: std::sync::Mutex::new(lru::LruCache::new(
-                NonZeroUsize::new(REMEMBERED_ACCOUNTS).unwrap_or(NonZeroUsize::MIN),
-            )),
+            hours: bounded(REMEMBERED_ACCOUNTS),
         }
     }
 }
@@ -381,9 +385,7 @@ mod tests {
 
     #[test]
     fn an_account_forgotten_to_make_room_brings_its_run() {
-        let log = RefusalLog {
-            hours: std::sync::Mutex::new(lru::LruCache::new(NonZeroUsize::new(1).unwrap())),
-        };
+        let log = RefusalLog { hours: bounded(1) };
         for id in 0..=RefusalLog::AUDITED_PER_HOUR as i32 {
             audit(&log, 7, id, 0);
         }

@@ -143,13 +143,7 @@ pub async fn record_of_person<C: ConnectionTrait>(
     organization_id: i32,
     person_id: i32,
 ) -> Result<Option<(patient::Model, person::Model)>, DbErr> {
-    let found = patient::Entity::find()
-        .filter(patient::Column::OrganizationId.eq(organization_id))
-        .filter(patient::Column::PersonId.eq(person_id))
-        .find_also_related(person::Entity)
-        .one(db)
-        .await?;
-    Ok(found.and_then(|(record, person)| person.map(|p| (record, p))))
+    record_with_person(db, organization_id, patient::Column::PersonId.eq(person_id)).await
 }
 
 /// The record with this record number at the organization, with its person: one query, so a
@@ -160,9 +154,19 @@ pub async fn record_by_number<C: ConnectionTrait>(
     organization_id: i32,
     medical_record_number: &str,
 ) -> Result<Option<(patient::Model, person::Model)>, DbErr> {
+    let number = patient::Column::MedicalRecordNumber.eq(medical_record_number.trim());
+    record_with_person(db, organization_id, number).await
+}
+
+/// The one record at the organization that `condition` picks, with its person.
+async fn record_with_person<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    condition: sea_orm::sea_query::SimpleExpr,
+) -> Result<Option<(patient::Model, person::Model)>, DbErr> {
     let found = patient::Entity::find()
         .filter(patient::Column::OrganizationId.eq(organization_id))
-        .filter(patient::Column::MedicalRecordNumber.eq(medical_record_number.trim()))
+        .filter(condition)
         .find_also_related(person::Entity)
         .one(db)
         .await?;

@@ -643,48 +643,6 @@ async fn trying_id_after_id_is_refused_every_time_without_filling_the_audit_log_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_page_whose_browser_goes_away_still_renders_to_its_end_and_is_logged_on_both_databases() {
-    for backend in BACKENDS {
-        let app = spawn_app(backend).await;
-        let parent = person(&app, "Parent", "1980-01-01").await;
-        let child = person(&app, "Child", "2021-05-05").await;
-        grant(
-            &app,
-            parent,
-            child,
-            RelationshipKind::Parent,
-            "2021-05-05",
-            None,
-        )
-        .await;
-        let token = signed_in(&app, parent).await;
-        // The page, rendered on the server (its read goes through the guard as it renders).
-        let request = Request::get(format!("/record/personal-information?for={child}"))
-            .header("accept", "text/html")
-            .header("cookie", format!("__Host-portal_session={token}"))
-            .body(Body::empty())
-            .unwrap();
-        // The request starts, then its client is gone: the future is dropped mid-way.
-        let mut answer = Box::pin(app.send(request));
-        assert!(futures::poll!(&mut answer).is_pending(), "{backend:?}");
-        drop(answer);
-        let mut entries = Vec::new();
-        for _ in 0..100 {
-            entries = access_entries_about(&app, child).await;
-            if !entries.is_empty() {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-        assert_eq!(
-            entries.len(),
-            1,
-            "{backend:?}: the read was finished and logged"
-        );
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_proxy_is_refused_on_the_very_next_request_on_both_databases() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await;
