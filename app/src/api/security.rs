@@ -389,20 +389,30 @@ mod server {
                 id: s.id_hash,
             })
             .collect();
-        let remembered = two_step::remembered_devices(db, account.id, now)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .map(|d| RememberedDevice {
-                browser: describe_browser(d.device.as_deref()),
-                until: local(d.expires_at),
-            })
-            .collect();
-        Ok(AccountSecurity {
-            two_step_on: account.totp_confirmed_at.is_some(),
-            recovery_codes_left: two_step::unused_recovery_codes(db, owner(&account))
+        // Turning 2-step verification off deletes the recovery codes and the remembered devices
+        // (`two_step::turn_off_for_account`, also the desk's reset), and both are only made while
+        // it is on: without it there is nothing to read.
+        let two_step_on = account.totp_confirmed_at.is_some();
+        let (remembered, recovery_codes_left) = if two_step_on {
+            let remembered = two_step::remembered_devices(db, account.id, now)
                 .await
-                .map_err(internal)?,
+                .map_err(internal)?
+                .into_iter()
+                .map(|d| RememberedDevice {
+                    browser: describe_browser(d.device.as_deref()),
+                    until: local(d.expires_at),
+                })
+                .collect();
+            let left = two_step::unused_recovery_codes(db, owner(&account))
+                .await
+                .map_err(internal)?;
+            (remembered, left)
+        } else {
+            (Vec::new(), 0)
+        };
+        Ok(AccountSecurity {
+            two_step_on,
+            recovery_codes_left,
             devices,
             remembered,
         })
@@ -481,6 +491,11 @@ mod server {
             ));
         }
         let codes = two_step::replace_recovery_codes(&txn, &state.tokens, owner(&account), now)
+            .await
+            .map_err(internal)?;
+        // It starts with no remembered device, even one a second step racing the last
+        // turning-off left behind (the overview reads none while it is off).
+        two_step::forget_devices(&txn, account.id)
             .await
             .map_err(internal)?;
         // Whoever else was signed in did not pass a second step: they sign in again.
