@@ -397,6 +397,59 @@ async fn turning_two_step_off_needs_the_password() {
     }
 }
 
+/// A device remembered while 2-step verification is off (a second step racing the turning-off
+/// can leave one) shows nowhere, and turning it on again starts with no remembered device: the
+/// security page reads remembered devices and recovery codes only while it is on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn turning_two_step_on_again_starts_with_no_remembered_device() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let (token, _) = alex_with_two_step(&app).await;
+        let (status, _, body) = app
+            .post_form(
+                "/api/account/two-step/turn-off",
+                &[("password", "riverbend7")],
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, 200, "{backend:?}: {body}");
+        let token = signed_in_alex(&app).await;
+        let now = app.clock.now();
+        let left_behind = app::db::two_step::remember_device(
+            &app.state.db,
+            &app.state.tokens,
+            alex(&app).await.id,
+            None,
+            now,
+            now + Duration::days(30),
+        )
+        .await
+        .unwrap();
+        let (_, overview) = get_json(&app, "/api/account/security", &token).await;
+        let overview: serde_json::Value = serde_json::from_str(&overview).unwrap();
+        assert_eq!(overview["two_step_on"], false, "{backend:?}: {overview}");
+        assert_eq!(
+            overview["remembered"].as_array().unwrap().len(),
+            0,
+            "{overview}"
+        );
+        assert_eq!(overview["recovery_codes_left"], 0, "{overview}");
+
+        let codes = turn_on_two_step(&app, &token).await;
+        let (_, overview) = get_json(&app, "/api/account/security", &token).await;
+        let overview: serde_json::Value = serde_json::from_str(&overview).unwrap();
+        assert_eq!(overview["two_step_on"], true, "{backend:?}: {overview}");
+        assert_eq!(
+            overview["remembered"].as_array().unwrap().len(),
+            0,
+            "{overview}"
+        );
+        assert_eq!(overview["recovery_codes_left"], codes.len(), "{overview}");
+        let cookies = format!("{DEVICE_COOKIE}={left_behind}");
+        half_signed_in_alex(&app, Some(&cookies)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_step_cannot_be_turned_on_without_a_signed_in_patient_or_a_right_code() {
     let app = spawn_app(crate::helpers::Backend::Sqlite)
