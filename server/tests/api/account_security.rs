@@ -118,6 +118,22 @@ async fn turn_on_two_step(app: &TestApp, token: &str) -> Vec<String> {
     serde_json::from_str(&body).unwrap()
 }
 
+/// Turns 2-step verification off from the signed-in session `token` with `password`.
+async fn turn_off_two_step(
+    app: &TestApp,
+    token: &str,
+    password: &str,
+) -> (http::StatusCode, String) {
+    let (status, _, body) = app
+        .post_form(
+            "/api/account/two-step/turn-off",
+            &[("password", password)],
+            Some(token),
+        )
+        .await;
+    (status, body)
+}
+
 async fn audit_actions(app: &TestApp) -> Vec<(String, String)> {
     audit_log::Entity::find()
         .all(&app.state.db)
@@ -370,21 +386,9 @@ async fn turning_two_step_off_needs_the_password() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await.with_demo().await;
         let (token, _) = alex_with_two_step(&app).await;
-        let (status, _, body) = app
-            .post_form(
-                "/api/account/two-step/turn-off",
-                &[("password", "riverbend8")],
-                Some(&token),
-            )
-            .await;
+        let (status, body) = turn_off_two_step(&app, &token, "riverbend8").await;
         assert_eq!(status, 422, "{body}");
-        let (status, _, body) = app
-            .post_form(
-                "/api/account/two-step/turn-off",
-                &[("password", "riverbend7")],
-                Some(&token),
-            )
-            .await;
+        let (status, body) = turn_off_two_step(&app, &token, "riverbend7").await;
         assert_eq!(status, 200, "{backend:?}: {body}");
         let account = alex(&app).await;
         assert!(account.totp_secret_sealed.is_none() && account.totp_confirmed_at.is_none());
@@ -405,13 +409,7 @@ async fn turning_two_step_on_again_starts_with_no_remembered_device() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await.with_demo().await;
         let (token, _) = alex_with_two_step(&app).await;
-        let (status, _, body) = app
-            .post_form(
-                "/api/account/two-step/turn-off",
-                &[("password", "riverbend7")],
-                Some(&token),
-            )
-            .await;
+        let (status, body) = turn_off_two_step(&app, &token, "riverbend7").await;
         assert_eq!(status, 200, "{backend:?}: {body}");
         let token = signed_in_alex(&app).await;
         let now = app.clock.now();
