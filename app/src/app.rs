@@ -5,10 +5,11 @@ use crate::pages::components::form::provide_form_answers;
 use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
 use crate::pages::{
-    AccountSecurityRoute, ActivateRoute, ConfirmEmailRoute, ForgotPasswordRoute,
-    ForgotPortalIdRoute, GettingAnAccountRoute, HelpRoute, HomePage, NotFoundPage,
-    PersonalInformationRoute, ProxyDeskRoute, RecordsRoute, RequestActivationCodeRoute,
-    SignInRoute, StaffDeskRoute, StaffSignInRoute, WhoCanViewRoute, WhoViewedRoute,
+    AccountSecurityRoute, ActivateRoute, AppointmentsRoute, BookAppointmentRoute,
+    ConfirmEmailRoute, ForgotPasswordRoute, ForgotPortalIdRoute, GettingAnAccountRoute, HelpRoute,
+    HomePage, NotFoundPage, PersonalInformationRoute, ProxyDeskRoute, RecordsRoute,
+    RequestActivationCodeRoute, SignInRoute, StaffDeskRoute, StaffSignInRoute, WhoCanViewRoute,
+    WhoViewedRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
@@ -132,6 +133,16 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/record/who-viewed")
                         view={Lazy::<WhoViewedRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/appointments")
+                        view={Lazy::<AppointmentsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/appointments/book")
+                        view={Lazy::<BookAppointmentRoute>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route

@@ -3,6 +3,7 @@
 //! calls the store and maps errors into [`PortalError`]. Nothing else lives here.
 
 pub mod account;
+pub mod appointments;
 #[cfg(feature = "ssr")]
 pub mod attempts;
 #[cfg(feature = "ssr")]
@@ -15,6 +16,8 @@ pub mod form_answers;
 pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod hashing;
+#[cfg(feature = "ssr")]
+pub mod notify;
 #[cfg(feature = "ssr")]
 pub mod password_change;
 pub mod password_reset;

@@ -255,7 +255,7 @@ pub(crate) mod server {
         }
     }
 
-    fn heading_of(acting: &ActingFor) -> RecordHeading {
+    pub fn heading_of(acting: &ActingFor) -> RecordHeading {
         heading(&acting.subject, acting.subject_param(), &acting.access)
     }
 
@@ -348,7 +348,7 @@ pub(crate) mod server {
 
     /// Asks the engine again inside the transaction that writes, with the grants locked, so a
     /// revocation committed since the guard let the request in wins over the change.
-    async fn still_allowed(
+    pub(crate) async fn still_allowed(
         state: &AppState,
         txn: &sea_orm::DatabaseTransaction,
         caller: &ActingFor,
@@ -383,7 +383,7 @@ pub(crate) mod server {
         }
     }
 
-    fn entry_for(
+    pub(crate) fn entry_for(
         state: &AppState,
         acting: &ActingFor,
         action: &'static str,

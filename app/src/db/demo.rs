@@ -287,6 +287,7 @@ pub async fn seed_demo(
         &sample_court_order(),
     );
     super::court_orders::store(&txn, org.id, omar.id, order, now).await?;
+    seed_scheduling(&txn, org.id, &ids, home.time_zone, now).await?;
 
     for (username, display_name, role) in DEMO_STAFF {
         let username = StaffUsername::parse(username).map_err(StoreError::Conflict)?;
@@ -314,6 +315,168 @@ pub async fn seed_demo(
         people: PEOPLE.len(),
         staff: DEMO_STAFF.len(),
     })
+}
+
+/// The clinic's visit types and the open times of the coming four weeks, and appointments:
+/// Alex has one to cancel online and one that only the clinic can cancel, and past visits;
+/// Lily (Maria books for her, P5) and Walter (Erin, P2) have one each.
+async fn seed_scheduling(
+    txn: &sea_orm::DatabaseTransaction,
+    organization_id: i32,
+    ids: &std::collections::HashMap<&str, i32>,
+    zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use super::scheduling::{self as sched, NewAppointment};
+    use crate::domain::scheduling::{VisitTypeRules, cancel_deadline};
+    use chrono::{Datelike, Duration, TimeZone, Weekday};
+    let dept = sched::create_department(
+        txn,
+        organization_id,
+        "Riverbend Family Medicine",
+        "608-555-0100",
+    )
+    .await?;
+    let raman = sched::create_provider(txn, &dept, "Dr. Priya Raman").await?;
+    let hale = sched::create_provider(txn, &dept, "Dr. Marcus Hale").await?;
+    let lee = sched::create_provider(txn, &dept, "Jamie Lee, RN").await?;
+    let online = |hours| VisitTypeRules {
+        self_schedulable: true,
+        caregivers: 1,
+        cancel_notice_hours: Some(hours),
+    };
+    let office = sched::create_visit_type(txn, &dept, "Office visit", 30, online(24)).await?;
+    let physical = sched::create_visit_type(txn, &dept, "Annual physical", 45, online(48)).await?;
+    let flu = sched::create_visit_type(txn, &dept, "Flu shot", 15, online(2)).await?;
+    let by_clinic = VisitTypeRules {
+        self_schedulable: false,
+        caregivers: 1,
+        cancel_notice_hours: None,
+    };
+    let consult =
+        sched::create_visit_type(txn, &dept, "Procedure consultation", 45, by_clinic).await?;
+    let team = VisitTypeRules {
+        caregivers: 2,
+        ..online(24)
+    };
+    sched::create_visit_type(txn, &dept, "Care team visit", 60, team).await?;
+    let today = local_date(now, zone);
+    let at = |day: NaiveDate, hour: u32, minute: u32| {
+        let local = day.and_hms_opt(hour, minute, 0).unwrap_or_default();
+        zone.from_local_datetime(&local)
+            .earliest()
+            .map_or(now, |t| t.with_timezone(&Utc))
+    };
+    let weekday = |mut day: NaiveDate| {
+        while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            day += Duration::days(1);
+        }
+        day
+    };
+    let offered = [
+        (
+            &raman,
+            &office,
+            [(9, 0), (9, 30), (10, 0), (10, 30), (14, 0), (14, 30)].as_slice(),
+        ),
+        (&hale, &physical, [(8, 0), (13, 0), (15, 0)].as_slice()),
+        (
+            &lee,
+            &flu,
+            [(11, 0), (11, 15), (11, 30), (16, 0)].as_slice(),
+        ),
+    ];
+    for offset in 1..=28 {
+        let day = today + Duration::days(offset);
+        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
+            continue;
+        }
+        for (provider, visit_type, times) in offered {
+            for &(hour, minute) in times {
+                sched::create_time(txn, provider, visit_type, at(day, hour, minute)).await?;
+            }
+        }
+    }
+    let visits = [
+        // (who, provider, type, day, hour, minute, booked online)
+        (
+            "alex",
+            &raman,
+            &office,
+            weekday(today + Duration::days(7)),
+            11,
+            0,
+            false,
+        ),
+        (
+            "alex",
+            &hale,
+            &consult,
+            weekday(today + Duration::days(12)),
+            9,
+            0,
+            false,
+        ),
+        (
+            "alex",
+            &raman,
+            &office,
+            weekday(today - Duration::days(95)),
+            10,
+            0,
+            true,
+        ),
+        (
+            "alex",
+            &hale,
+            &physical,
+            weekday(today - Duration::days(400)),
+            8,
+            0,
+            false,
+        ),
+        (
+            "lily",
+            &lee,
+            &flu,
+            weekday(today + Duration::days(5)),
+            16,
+            30,
+            false,
+        ),
+        (
+            "walter",
+            &raman,
+            &office,
+            weekday(today + Duration::days(9)),
+            15,
+            30,
+            false,
+        ),
+    ];
+    for (who, provider, visit_type, day, hour, minute, booked_online) in visits {
+        let starts_at = at(day, hour, minute);
+        let slot = sched::create_time(txn, provider, visit_type, starts_at).await?;
+        sched::take_time(txn, slot.id).await?;
+        sched::insert_appointment(
+            txn,
+            NewAppointment {
+                organization_id,
+                person_id: ids[who],
+                slot_id: Some(slot.id),
+                provider_id: provider.id,
+                visit_type_id: visit_type.id,
+                starts_at,
+                ends_at: slot.ends_at,
+                cancel_until: cancel_deadline(sched::rules_of(visit_type), starts_at),
+                booked_online,
+                booked_by_account_id: None,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 fn date_of_birth(born: &Born, today: NaiveDate) -> NaiveDate {

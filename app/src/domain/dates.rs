@@ -29,12 +29,31 @@ pub fn long_date(date: NaiveDate) -> String {
 
 /// A local date and time: "25 November 2026 at 2:05 PM".
 pub fn date_and_time(at: NaiveDateTime) -> String {
+    format!("{} at {}", long_date(at.date()), time_of_day(at))
+}
+
+/// A local time on the twelve-hour clock: "2:05 PM".
+pub fn time_of_day(at: NaiveDateTime) -> String {
     let (pm, hour) = at.hour12();
+    format!("{hour}:{:02} {}", at.minute(), if pm { "PM" } else { "AM" })
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// A date with its weekday: "Wednesday 25 November 2026".
+pub fn weekday_date(date: NaiveDate) -> String {
     format!(
-        "{} at {hour}:{:02} {}",
-        long_date(at.date()),
-        at.minute(),
-        if pm { "PM" } else { "AM" }
+        "{} {}",
+        WEEKDAYS[date.weekday().num_days_from_monday() as usize],
+        long_date(date)
     )
 }
 
@@ -50,6 +69,14 @@ mod tests {
         assert_eq!(at(12, 0), "25 November 2026 at 12:00 PM");
         assert_eq!(at(14, 30), "25 November 2026 at 2:30 PM");
         assert_eq!(at(23, 59), "25 November 2026 at 11:59 PM");
+    }
+
+    #[test]
+    fn a_date_can_read_with_its_weekday() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        assert_eq!(weekday_date(day), "Wednesday 25 November 2026");
+        let leap = NaiveDate::from_ymd_opt(2028, 2, 29).unwrap();
+        assert_eq!(weekday_date(leap), "Tuesday 29 February 2028");
     }
 
     #[test]

@@ -19,19 +19,27 @@ pub enum Area {
     EnrolmentDesk,
     /// The proxy desk reviewing a request for access to the record (staff).
     ProxyDesk,
+    /// Appointments: the lists, booking and cancelling (C1, C2, P4).
+    Appointments,
 }
 
 impl Area {
-    pub const ALL: [Area; 5] = [
+    pub const ALL: [Area; 6] = [
         Self::PersonalInformation,
         Self::WhoCanView,
         Self::WhoViewed,
         Self::EnrolmentDesk,
         Self::ProxyDesk,
+        Self::Appointments,
     ];
 
     /// Areas a patient's menu links to, in menu order.
-    pub const MENU: [Area; 3] = [Self::PersonalInformation, Self::WhoCanView, Self::WhoViewed];
+    pub const MENU: [Area; 4] = [
+        Self::Appointments,
+        Self::PersonalInformation,
+        Self::WhoCanView,
+        Self::WhoViewed,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,6 +48,7 @@ impl Area {
             Self::WhoViewed => "who-viewed",
             Self::EnrolmentDesk => "enrolment-desk",
             Self::ProxyDesk => "proxy-desk",
+            Self::Appointments => "appointments",
         }
     }
 
@@ -49,7 +58,10 @@ impl Area {
 
     /// The scope a viewer needs for this area.
     pub fn scope(self) -> Scope {
-        Scope::FullRecord
+        match self {
+            Self::Appointments => Scope::Scheduling,
+            _ => Scope::FullRecord,
+        }
     }
 
     /// The page's title, as a menu shows it.
@@ -60,6 +72,7 @@ impl Area {
             Self::WhoViewed => "Who viewed the record",
             Self::EnrolmentDesk => "Enrolment desk",
             Self::ProxyDesk => "Proxy desk",
+            Self::Appointments => "Appointments",
         }
     }
 
@@ -69,6 +82,7 @@ impl Area {
             Self::PersonalInformation => "/record/personal-information",
             Self::WhoCanView => "/record/who-can-view",
             Self::WhoViewed => "/record/who-viewed",
+            Self::Appointments => "/record/appointments",
             Self::EnrolmentDesk | Self::ProxyDesk => "/staff/desk",
         }
     }

@@ -2,6 +2,8 @@
 
 mod account_security;
 mod activate;
+mod appointments;
+mod book_appointment;
 pub mod components;
 mod confirm_email;
 mod forgot_password;
@@ -22,6 +24,8 @@ mod who_viewed;
 
 pub use account_security::AccountSecurityPage;
 pub use activate::ActivatePage;
+pub use appointments::AppointmentsPage;
+pub use book_appointment::BookAppointmentPage;
 pub use confirm_email::ConfirmEmailPage;
 pub use forgot_password::ForgotPasswordPage;
 pub use forgot_portal_id::ForgotPortalIdPage;
@@ -78,4 +82,6 @@ lazy_pages! {
     WhoViewedRoute => WhoViewedPage,
     ConfirmEmailRoute => ConfirmEmailPage,
     ProxyDeskRoute => ProxyDeskPage,
+    AppointmentsRoute => AppointmentsPage,
+    BookAppointmentRoute => BookAppointmentPage,
 }

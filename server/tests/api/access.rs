@@ -149,24 +149,73 @@ async fn post(
 
 /// The server functions of a person's record, in the order the matrix calls them (renewing
 /// before revoking, so that both find the grant live).
-const RECORD_FUNCTIONS: [&str; 8] = [
+const RECORD_FUNCTIONS: [&str; 12] = [
     "record/choices",
     "record/personal-information",
     "record/personal-information/contact",
     "record/personal-information/email",
     "record/who-can-view",
     "record/who-viewed",
+    "record/appointments",
+    "record/appointments/options",
+    "record/appointments/book",
+    "record/appointments/cancel",
     "record/who-can-view/renew",
     "record/who-can-view/revoke",
 ];
 
-/// Calls `function` about `subject` (`None`: the caller's own record), with `grant` for the
-/// functions that take one. Valid input throughout: only the guard can refuse.
+/// The functions of the appointments area, which the scheduling scope opens (P4, P5).
+fn is_scheduling(function: &str) -> bool {
+    function.starts_with("record/appointments")
+}
+
+/// An appointment of `person` that only the clinic cancels: what the matrix asks to cancel, so
+/// that a viewer the guard lets through is refused by the rule (422), not by the guard (404).
+async fn clinic_appointment(app: &TestApp, person: i32) -> i32 {
+    use app::db::entities::{provider, visit_type};
+    let db = &app.state.db;
+    let Some(subject) = person::Entity::find_by_id(person).one(db).await.unwrap() else {
+        return 0;
+    };
+    let consult = visit_type::Entity::find()
+        .filter(visit_type::Column::SelfSchedulable.eq(false))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let provider = provider::Entity::find().one(db).await.unwrap().unwrap();
+    let starts_at = app.clock.now() + chrono::Duration::days(30);
+    app::db::scheduling::insert_appointment(
+        db,
+        app::db::scheduling::NewAppointment {
+            organization_id: app.state.site.organization_id,
+            person_id: subject.id,
+            slot_id: None,
+            provider_id: provider.id,
+            visit_type_id: consult.id,
+            starts_at,
+            ends_at: starts_at + chrono::Duration::minutes(45),
+            cancel_until: None,
+            booked_online: false,
+            booked_by_account_id: None,
+        },
+        app.clock.now(),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+/// Calls `function` about `subject` (`None`: the caller's own record), with `grant` and
+/// `appointment` for the functions that take one. Valid input throughout, so that only the
+/// guard can refuse, but for booking without a time and cancelling what only the clinic
+/// cancels: those answer 422 once the guard has let the caller through.
 async fn call(
     app: &TestApp,
     function: &str,
     subject: Option<i32>,
     grant: i32,
+    appointment: i32,
     token: Option<&str>,
 ) -> (u16, String) {
     let s = subject.map(|s| s.to_string());
@@ -182,8 +231,16 @@ async fn call(
     let path = format!("/api/{function}");
     match function {
         "record/choices" => get(app, &path, token).await,
-        "record/personal-information" | "record/who-can-view" | "record/who-viewed" => {
-            get(app, &format!("{path}{query}"), token).await
+        "record/personal-information"
+        | "record/who-can-view"
+        | "record/who-viewed"
+        | "record/appointments"
+        | "record/appointments/options" => get(app, &format!("{path}{query}"), token).await,
+        "record/appointments/book" => post(app, &path, &fields, token).await,
+        "record/appointments/cancel" => {
+            let appointment = appointment.to_string();
+            fields.push(("appointment", &appointment));
+            post(app, &path, &fields, token).await
         }
         "record/personal-information/contact" => {
             fields.extend([
@@ -231,7 +288,9 @@ enum Expect {
     /// subject does, on their own record) and changing the email address (which proves who the
     /// subject is: refused with a message).
     Full,
-    /// No full access: "not found" from everything about the subject.
+    /// The parent's limited access (P5): appointments, and "not found" from the rest.
+    Limited,
+    /// No access: "not found" from everything about the subject.
     Nothing,
     /// Not a signed-in patient: "sign in" from everything.
     NotAPatient,
@@ -239,14 +298,21 @@ enum Expect {
 
 fn expected(expect: Expect, function: &str) -> u16 {
     let own_only = function.starts_with("record/who-can-view/");
+    // Let through, booking without a time and cancelling what only the clinic cancels are
+    // refused by the rule.
+    let let_through = match function {
+        "record/appointments/book" | "record/appointments/cancel" => 422,
+        _ => 200,
+    };
     match expect {
         Expect::NotAPatient => 401,
         _ if function == "record/choices" => 200,
-        Expect::Own => 200,
+        Expect::Own => let_through,
         Expect::Full if own_only => 404,
         Expect::Full if function == "record/personal-information/email" => 422,
-        Expect::Full => 200,
-        Expect::Nothing => 404,
+        Expect::Full => let_through,
+        Expect::Limited if is_scheduling(function) => let_through,
+        Expect::Limited | Expect::Nothing => 404,
     }
 }
 
@@ -258,14 +324,17 @@ struct Case {
     expect: Expect,
 }
 
-async fn run_cases(app: &TestApp, cases: &[Case], wrong: &mut Vec<String>) {
+/// Runs every function for every case; `me` is the person of the cases about their own record.
+async fn run_cases(app: &TestApp, cases: &[Case], me: i32, wrong: &mut Vec<String>) {
     for case in cases {
+        let appointment = clinic_appointment(app, case.subject.unwrap_or(me)).await;
         for function in RECORD_FUNCTIONS {
             let (status, body) = call(
                 app,
                 function,
                 case.subject,
                 case.grant,
+                appointment,
                 case.token.as_deref(),
             )
             .await;
@@ -334,8 +403,8 @@ async fn authorization_matrix(backend: Backend) {
             "2013-06-16",
             Expect::Full,
         ),
-        ("parent on the 13th birthday", "2013-06-15", Expect::Nothing),
-        ("parent of a 17-year-old", "2009-01-10", Expect::Nothing),
+        ("parent on the 13th birthday", "2013-06-15", Expect::Limited),
+        ("parent of a 17-year-old", "2009-01-10", Expect::Limited),
         ("parent on the 18th birthday", "2008-06-15", Expect::Nothing),
     ] {
         let child = person(&app, "Child", born).await;
@@ -450,7 +519,7 @@ async fn authorization_matrix(backend: Backend) {
         expect: Expect::NotAPatient,
     });
     let denied_before = app.audit_entries("record.access_denied").await.len();
-    run_cases(&app, &cases, &mut wrong).await;
+    run_cases(&app, &cases, me, &mut wrong).await;
 
     // P6: in 2010, a parent moved to limited at 10 under the old rule, who has not reapplied,
     // and one who has (full again until the 13th birthday).
@@ -467,7 +536,7 @@ async fn authorization_matrix(backend: Backend) {
             token: Some(token_2010.clone()),
             subject: Some(child),
             grant: old,
-            expect: Expect::Nothing,
+            expect: Expect::Limited,
         },
         Case {
             label: "parent who reapplied after the change (2010)",
@@ -477,21 +546,20 @@ async fn authorization_matrix(backend: Backend) {
             expect: Expect::Full,
         },
     ];
-    run_cases(&app, &cases_2010, &mut wrong).await;
+    run_cases(&app, &cases_2010, me, &mut wrong).await;
     app.clock.set(crate::helpers::default_now());
     assert!(wrong.is_empty(), "{backend:?}: {wrong:#?}");
 
-    // Every refusal was audited: five functions for each case the engine refused, and two
-    // (renew, revoke) for every patient but the grant's subject who tried them; one by one up
-    // to an account's hourly allowance, then once as a run (each token here is one account
-    // within one hour: the parent's 2010 session is in another hour).
+    // Every refusal was audited: each function that answered "not found" (all of them are the
+    // guard's: cancelling answers 422 once let through); one by one up to an account's hourly
+    // allowance, then once as a run (each token here is one account within one hour: the
+    // parent's 2010 session is in another hour).
     let mut refusals: std::collections::BTreeMap<&str, u32> = Default::default();
     for case in cases.iter().chain(&cases_2010) {
-        let refused = match case.expect {
-            Expect::Nothing => 5 + 2,
-            Expect::Full => 2,
-            _ => 0,
-        };
+        let refused = RECORD_FUNCTIONS
+            .iter()
+            .filter(|f| expected(case.expect, f) == 404)
+            .count() as u32;
         if let (Some(token), true) = (&case.token, refused > 0) {
             *refusals.entry(token.as_str()).or_default() += refused;
         }
@@ -510,11 +578,12 @@ async fn authorization_matrix(backend: Backend) {
     let entries = access_entries_about(&app, five).await;
     assert_eq!(
         entries.len(),
-        4,
-        "{backend:?}: 3 reads and 1 change (the email is the child's own to change): {entries:?}"
+        6,
+        "{backend:?}: 5 reads and 1 change (the email is the child's own to change; booking \
+         without a time and cancelling what the clinic cancels change nothing): {entries:?}"
     );
     assert!(entries.iter().all(|e| e.acting_as == "parent"));
-    let refused = cases[3].subject.unwrap();
+    let refused = cases[5].subject.unwrap(); // the parent on the 18th birthday
     assert!(access_entries_about(&app, refused).await.is_empty());
 }
 

@@ -64,6 +64,11 @@ const FIELDS: &[&str] = &[
     "order",
     "order_ends_on",
     "court_order",
+    "visit_type",
+    "slot",
+    "several_people",
+    "several_caregivers",
+    "appointment",
 ];
 
 const HOSTILE: &[&str] = &[

@@ -4,6 +4,7 @@
 mod access;
 mod account_security;
 mod accounts;
+mod appointments;
 mod court_order;
 mod database;
 mod enrolment;

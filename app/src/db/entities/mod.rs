@@ -1,8 +1,10 @@
 //! sea-orm entities, one module per table (see the migrations for what each table owns).
 
 pub mod access_entry;
+pub mod appointment;
 pub mod audit_log;
 pub mod court_order;
+pub mod department;
 pub mod email_change;
 pub mod enrolment_request;
 pub mod form_answer;
@@ -15,10 +17,13 @@ pub mod patient;
 pub mod person;
 pub mod policy_version;
 pub mod portal_account;
+pub mod provider;
 pub mod recovery_code;
 pub mod relationship;
 pub mod remembered_device;
 pub mod session;
 pub mod sign_in_browser;
+pub mod slot;
 pub mod staff;
 pub mod transition_notice;
+pub mod visit_type;

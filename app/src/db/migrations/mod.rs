@@ -16,6 +16,7 @@ mod m20261202_000010_create_access_log;
 mod m20261202_000011_create_transition_notices;
 mod m20261202_000012_add_proxy_requests;
 mod m20261202_000013_create_court_orders;
+mod m20261204_000014_create_scheduling;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_create_transition_notices::Migration),
             Box::new(m20261202_000012_add_proxy_requests::Migration),
             Box::new(m20261202_000013_create_court_orders::Migration),
+            Box::new(m20261204_000014_create_scheduling::Migration),
         ]
     }
 }
