@@ -169,7 +169,7 @@ fn Appointment(
             let ask = link("/record/appointments", subject, &format!("cancel={id}"));
             let back = link("/record/appointments", subject, "");
             let question = format!("Cancel the {what}?");
-            let label = format!("Cancel the {visit_type} on {day}");
+            let label = format!("Cancel this appointment: {visit_type} on {day}");
             view! {
                 <p class="hint">{format!("You can cancel online until {until}.")}</p>
                 {move || {

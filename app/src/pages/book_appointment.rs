@@ -109,21 +109,17 @@ fn Booking(options: BookingChoices, book: ServerAction<BookAppointment>) -> impl
                     {online
                         .into_iter()
                         .map(|t| {
-                            let id = format!("type-{}", t.id);
                             view! {
-                                <div class="choice">
+                                <label>
                                     <input
                                         type="radio"
-                                        id=id.clone()
                                         name="type"
                                         value=t.id.to_string()
                                         checked=chosen_id == Some(t.id)
                                         required
                                     />
-                                    <label for=id>
-                                        {format!("{} ({} minutes)", t.name, t.minutes)}
-                                    </label>
-                                </div>
+                                    {format!("{} ({} minutes)", t.name, t.minutes)}
+                                </label>
                             }
                         })
                         .collect_view()}
@@ -187,20 +183,16 @@ fn Times(
                                 .times
                                 .into_iter()
                                 .map(|t| {
-                                    let id = format!("slot-{}", t.slot);
                                     view! {
-                                        <div class="choice">
+                                        <label>
                                             <input
                                                 type="radio"
-                                                id=id.clone()
                                                 name="slot"
                                                 value=t.slot.to_string()
                                                 required
                                             />
-                                            <label for=id>
-                                                {format!("{} with {}", t.time, t.provider)}
-                                            </label>
-                                        </div>
+                                            {format!("{} with {}", t.time, t.provider)}
+                                        </label>
                                     }
                                 })
                                 .collect_view()}
@@ -210,21 +202,14 @@ fn Times(
                 .collect_view()}
             <fieldset class="choices">
                 <legend>"About the visit"</legend>
-                <div class="choice">
-                    <input type="checkbox" id="several_people" name="several_people" value="true" />
-                    <label for="several_people">
-                        "It is for more than one person at once (for example, two children)"
-                    </label>
-                </div>
-                <div class="choice">
-                    <input
-                        type="checkbox"
-                        id="several_caregivers"
-                        name="several_caregivers"
-                        value="true"
-                    />
-                    <label for="several_caregivers">"It needs more than one caregiver"</label>
-                </div>
+                <label>
+                    <input type="checkbox" name="several_people" value="true" />
+                    "It is for more than one person at once (for example, two children)"
+                </label>
+                <label>
+                    <input type="checkbox" name="several_caregivers" value="true" />
+                    "It needs more than one caregiver"
+                </label>
             </fieldset>
             <button type="submit" class="button">"Book this time"</button>
         </PageForm>
