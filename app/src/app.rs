@@ -8,8 +8,8 @@ use crate::pages::{
     AccountSecurityRoute, ActivateRoute, AppointmentsRoute, BookAppointmentRoute,
     ConfirmEmailRoute, ForgotPasswordRoute, ForgotPortalIdRoute, GettingAnAccountRoute, HelpRoute,
     HomePage, NotFoundPage, PersonalInformationRoute, ProxyDeskRoute, RecordsRoute,
-    RequestActivationCodeRoute, SignInRoute, StaffDeskRoute, StaffSignInRoute, WhoCanViewRoute,
-    WhoViewedRoute,
+    RequestActivationCodeRoute, ResultRoute, ResultTrendRoute, ResultsDeskRoute, ResultsRoute,
+    SignInRoute, StaffDeskRoute, StaffSignInRoute, WhoCanViewRoute, WhoViewedRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
@@ -143,6 +143,26 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/record/appointments/book")
                         view={Lazy::<BookAppointmentRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/results")
+                        view={Lazy::<ResultsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/results/view")
+                        view={Lazy::<ResultRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/results/trend")
+                        view={Lazy::<ResultTrendRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/staff/results")
+                        view={Lazy::<ResultsDeskRoute>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route

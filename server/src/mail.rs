@@ -121,7 +121,7 @@ pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<usize, sea
 
 /// Runs the delivery loop for as long as the server runs. Each round first runs the daily access
 /// transitions once a day, handles the queued online enrolment requests, whose answers are
-/// emails, and removes expired form answers.
+/// emails, announces results that have become visible, and removes expired form answers.
 pub fn spawn_worker(state: AppState, mailer: Mailer) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         // The last local day this instance found the daily transitions done (by it or another).
@@ -145,6 +145,11 @@ pub fn spawn_worker(state: AppState, mailer: Mailer) -> tokio::task::JoinHandle<
             }
             if let Err(e) = app::api::enrolment::process_queued(&state).await {
                 tracing::warn!(error = %e, "queued enrolment requests could not be handled");
+            }
+            match app::api::results::notify_released(&state).await {
+                Ok(told) if told > 0 => tracing::info!(told, "released results announced"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "released results could not be announced"),
             }
             if let Err(e) =
                 app::db::form_answers::remove_expired(&state.db, state.clock.now()).await

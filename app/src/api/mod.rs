@@ -26,6 +26,7 @@ pub mod proxy;
 pub mod record;
 #[cfg(feature = "ssr")]
 pub mod request;
+pub mod results;
 #[cfg(feature = "ssr")]
 pub mod second_step;
 pub mod security;

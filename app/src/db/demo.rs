@@ -288,6 +288,7 @@ pub async fn seed_demo(
     );
     super::court_orders::store(&txn, org.id, omar.id, order, now).await?;
     seed_scheduling(&txn, org.id, &ids, home.time_zone, now).await?;
+    seed_results(&txn, org.id, &ids, home.time_zone, now).await?;
 
     for (username, display_name, role) in DEMO_STAFF {
         let username = StaffUsername::parse(username).map_err(StoreError::Conflict)?;
@@ -476,6 +477,255 @@ async fn seed_scheduling(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// What a demo lab measures: code, name, unit, reference range.
+struct Measure {
+    code: &'static str,
+    name: &'static str,
+    unit: &'static str,
+    low: Option<f64>,
+    high: Option<f64>,
+}
+
+const fn measure(
+    code: &'static str,
+    name: &'static str,
+    unit: &'static str,
+    low: Option<f64>,
+    high: Option<f64>,
+) -> Measure {
+    Measure {
+        code,
+        name,
+        unit,
+        low,
+        high,
+    }
+}
+
+const METABOLIC: [Measure; 4] = [
+    measure("glucose", "Glucose", "mg/dL", Some(70.0), Some(99.0)),
+    measure("sodium", "Sodium", "mmol/L", Some(135.0), Some(145.0)),
+    measure("potassium", "Potassium", "mmol/L", Some(3.5), Some(5.1)),
+    measure("creatinine", "Creatinine", "mg/dL", Some(0.6), Some(1.3)),
+];
+const A1C: [Measure; 1] = [measure("a1c", "Hemoglobin A1c", "%", Some(4.0), Some(5.6))];
+const LIPIDS: [Measure; 3] = [
+    measure(
+        "cholesterol",
+        "Total cholesterol",
+        "mg/dL",
+        None,
+        Some(199.0),
+    ),
+    measure("ldl", "LDL cholesterol", "mg/dL", None, Some(99.0)),
+    measure("hdl", "HDL cholesterol", "mg/dL", Some(40.0), None),
+];
+
+/// Years of synthetic lab results for Alex (glucose and A1c creeping up) and Walter
+/// (creatinine creeping up), each with one result waiting for its automatic release and one
+/// waiting for the provider (C3).
+async fn seed_results(
+    txn: &sea_orm::DatabaseTransaction,
+    organization_id: i32,
+    ids: &std::collections::HashMap<&str, i32>,
+    zone: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use super::results::{self as results, NewComponent, NewResult};
+    use crate::domain::results::{ReleaseRule, automatic_release_at};
+    use chrono::{Duration, TimeZone};
+    let days = crate::domain::access::PolicyHistory::demo()
+        .in_force_on(local_date(now, zone))
+        .lab_result_release_days;
+    let metabolic = results::create_test_type(
+        txn,
+        organization_id,
+        "Basic metabolic panel",
+        ReleaseRule::Automatic,
+    )
+    .await?;
+    let a1c = results::create_test_type(
+        txn,
+        organization_id,
+        "Hemoglobin A1c",
+        ReleaseRule::Automatic,
+    )
+    .await?;
+    let lipids =
+        results::create_test_type(txn, organization_id, "Lipid panel", ReleaseRule::Automatic)
+            .await?;
+    let xray =
+        results::create_test_type(txn, organization_id, "Chest X-ray", ReleaseRule::ByProvider)
+            .await?;
+    // Deterministic wobble, so the demo reads the same every time it is loaded.
+    let mut seed: u64 = 0x5eed_1234;
+    let mut wobble = move || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        ((seed >> 33) % 1000) as f64 / 1000.0 - 0.5
+    };
+    let today = local_date(now, zone);
+    let at_local = |day: NaiveDate, hour: u32| {
+        zone.from_local_datetime(&day.and_hms_opt(hour, 0, 0).unwrap_or_default())
+            .earliest()
+            .map_or(now, |t| t.with_timezone(&Utc))
+    };
+    struct Draw<'a> {
+        who: &'a str,
+        test: &'a super::entities::test_type::Model,
+        measures: &'a [Measure],
+        day: NaiveDate,
+        /// The value of each measure at this draw.
+        values: Vec<f64>,
+    }
+    let mut draws: Vec<Draw> = Vec::new();
+    // Alex: every six months for five years.
+    for i in 0..10u32 {
+        let months_ago = 6 * (10 - i) - 3;
+        let day = today
+            .checked_sub_months(Months::new(months_ago))
+            .unwrap_or(today);
+        let t = f64::from(i) / 9.0;
+        draws.push(Draw {
+            who: "alex",
+            test: &metabolic,
+            measures: &METABOLIC,
+            day,
+            values: vec![
+                92.0 + 26.0 * t + 6.0 * wobble(),
+                140.0 + 3.0 * wobble(),
+                4.2 + 0.5 * wobble(),
+                0.9 + 0.1 * wobble(),
+            ],
+        });
+        draws.push(Draw {
+            who: "alex",
+            test: &a1c,
+            measures: &A1C,
+            day,
+            values: vec![5.3 + 0.8 * t + 0.1 * wobble()],
+        });
+        if i % 2 == 0 {
+            draws.push(Draw {
+                who: "alex",
+                test: &lipids,
+                measures: &LIPIDS,
+                day,
+                values: vec![
+                    185.0 + 30.0 * t + 8.0 * wobble(),
+                    105.0 + 25.0 * t + 8.0 * wobble(),
+                    52.0 - 8.0 * t + 4.0 * wobble(),
+                ],
+            });
+        }
+    }
+    // Walter: every three months for three years.
+    for i in 0..12u32 {
+        let day = today
+            .checked_sub_months(Months::new(3 * (12 - i)))
+            .unwrap_or(today);
+        let t = f64::from(i) / 11.0;
+        draws.push(Draw {
+            who: "walter",
+            test: &metabolic,
+            measures: &METABOLIC,
+            day,
+            values: vec![
+                101.0 + 8.0 * wobble(),
+                138.0 + 3.0 * wobble(),
+                4.6 + 0.6 * t + 0.3 * wobble(),
+                1.1 + 0.5 * t + 0.05 * wobble(),
+            ],
+        });
+    }
+    // Waiting for the automatic release: resulted yesterday.
+    let yesterday = today - Duration::days(1);
+    draws.push(Draw {
+        who: "alex",
+        test: &metabolic,
+        measures: &METABOLIC,
+        day: yesterday,
+        values: vec![121.0, 139.0, 4.4, 0.95],
+    });
+    draws.push(Draw {
+        who: "walter",
+        test: &metabolic,
+        measures: &METABOLIC,
+        day: yesterday,
+        values: vec![104.0, 137.0, 5.3, 1.62],
+    });
+    for draw in draws {
+        let resulted_at = at_local(draw.day, 14);
+        let automatic = automatic_release_at(ReleaseRule::Automatic, resulted_at, days, zone);
+        let components = draw
+            .measures
+            .iter()
+            .zip(draw.values)
+            .map(|(m, v)| {
+                let value = (v * 100.0).round() / 100.0;
+                let flag = match (m.low, m.high) {
+                    (Some(lo), _) if value < lo => Some("low".to_owned()),
+                    (_, Some(hi)) if value > hi => Some("high".to_owned()),
+                    _ => None,
+                };
+                NewComponent {
+                    code: m.code.into(),
+                    name: m.name.into(),
+                    value_number: Some(value),
+                    value_text: None,
+                    unit: Some(m.unit.into()),
+                    range_low: m.low,
+                    range_high: m.high,
+                    range_text: None,
+                    flag,
+                }
+            })
+            .collect();
+        results::record_result(
+            txn,
+            NewResult {
+                organization_id,
+                person_id: ids[draw.who],
+                test_type_id: draw.test.id,
+                ordered_by: "Dr. Priya Raman".into(),
+                collected_at: at_local(draw.day, 8),
+                resulted_at,
+                automatic_release_at: automatic,
+                notified_at: automatic.filter(|at| *at <= now),
+                components,
+            },
+        )
+        .await?;
+    }
+    // Waiting for the provider: Alex's chest X-ray, two days ago.
+    let two_days_ago = today - Duration::days(2);
+    results::record_result(
+        txn,
+        NewResult {
+            organization_id,
+            person_id: ids["alex"],
+            test_type_id: xray.id,
+            ordered_by: "Dr. Marcus Hale".into(),
+            collected_at: at_local(two_days_ago, 9),
+            resulted_at: at_local(two_days_ago, 15),
+            automatic_release_at: None,
+            notified_at: None,
+            components: vec![NewComponent {
+                code: "xray-report".into(),
+                name: "Report".into(),
+                value_number: None,
+                value_text: Some("Two views of the chest. Read by the radiologist.".into()),
+                unit: None,
+                range_low: None,
+                range_high: None,
+                range_text: None,
+                flag: None,
+            }],
+        },
+    )
+    .await?;
     Ok(())
 }
 

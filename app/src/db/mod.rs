@@ -16,6 +16,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod passwords;
 pub mod records;
+pub mod results;
 pub mod scheduling;
 pub mod sessions;
 pub mod store;

@@ -19,6 +19,7 @@ pub mod portal_id;
 pub mod record;
 pub mod registration;
 pub mod relationship;
+pub mod results;
 pub mod scheduling;
 pub mod sign_in;
 pub mod ssn;

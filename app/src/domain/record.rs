@@ -21,20 +21,27 @@ pub enum Area {
     ProxyDesk,
     /// Appointments: the lists, booking and cancelling (C1, C2, P4).
     Appointments,
+    /// Test results and their history (C3, C8).
+    Results,
+    /// Clinicians reviewing and releasing results (staff).
+    ResultsDesk,
 }
 
 impl Area {
-    pub const ALL: [Area; 6] = [
+    pub const ALL: [Area; 8] = [
         Self::PersonalInformation,
         Self::WhoCanView,
         Self::WhoViewed,
         Self::EnrolmentDesk,
         Self::ProxyDesk,
         Self::Appointments,
+        Self::Results,
+        Self::ResultsDesk,
     ];
 
     /// Areas a patient's menu links to, in menu order.
-    pub const MENU: [Area; 4] = [
+    pub const MENU: [Area; 5] = [
+        Self::Results,
         Self::Appointments,
         Self::PersonalInformation,
         Self::WhoCanView,
@@ -49,6 +56,8 @@ impl Area {
             Self::EnrolmentDesk => "enrolment-desk",
             Self::ProxyDesk => "proxy-desk",
             Self::Appointments => "appointments",
+            Self::Results => "results",
+            Self::ResultsDesk => "results-desk",
         }
     }
 
@@ -73,6 +82,8 @@ impl Area {
             Self::EnrolmentDesk => "Enrolment desk",
             Self::ProxyDesk => "Proxy desk",
             Self::Appointments => "Appointments",
+            Self::Results => "Test results",
+            Self::ResultsDesk => "Results to release",
         }
     }
 
@@ -83,6 +94,8 @@ impl Area {
             Self::WhoCanView => "/record/who-can-view",
             Self::WhoViewed => "/record/who-viewed",
             Self::Appointments => "/record/appointments",
+            Self::Results => "/record/results",
+            Self::ResultsDesk => "/staff/results",
             Self::EnrolmentDesk | Self::ProxyDesk => "/staff/desk",
         }
     }

@@ -5,7 +5,7 @@
 
 use super::components::form::{PageForm, form_action};
 use super::components::record::{
-    RecordBanner, SubjectField, action_problem, record_problem, subject_query, use_subject,
+    RecordBanner, SubjectField, action_problem, record_link, record_problem, use_subject,
 };
 use super::components::site::PageTitle;
 use crate::api::appointments::{
@@ -42,20 +42,6 @@ pub fn AppointmentsPage() -> impl IntoView {
     }
 }
 
-/// A link to this page (or the booking page) of the same record, with more query after it.
-fn link(path: &str, subject: Option<i32>, more: &str) -> String {
-    let query = [subject_query(subject), more.to_owned()]
-        .into_iter()
-        .filter(|q| !q.is_empty())
-        .collect::<Vec<_>>()
-        .join("&");
-    if query.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{query}")
-    }
-}
-
 #[component]
 fn Appointments(list: AppointmentList, cancel: ServerAction<CancelAppointment>) -> impl IntoView {
     let AppointmentList {
@@ -84,7 +70,7 @@ fn Appointments(list: AppointmentList, cancel: ServerAction<CancelAppointment>) 
         <RecordBanner heading />
         <h1>{title}</h1>
         <p>
-            <A href=link("/record/appointments/book", subject, "") attr:class="button">
+            <A href=record_link("/record/appointments/book", subject, "") attr:class="button">
                 "Book an appointment"
             </A>
         </p>
@@ -166,8 +152,8 @@ fn Appointment(
     let what = format!("{visit_type} on {when}");
     let action = match option {
         CancelOption::Online { until } => {
-            let ask = link("/record/appointments", subject, &format!("cancel={id}"));
-            let back = link("/record/appointments", subject, "");
+            let ask = record_link("/record/appointments", subject, &format!("cancel={id}"));
+            let back = record_link("/record/appointments", subject, "");
             let question = format!("Cancel the {what}?");
             let label = format!("Cancel this appointment: {visit_type} on {day}");
             view! {

@@ -5,7 +5,7 @@
 
 use super::components::form::{PageForm, form_action};
 use super::components::record::{
-    RecordBanner, SubjectField, action_problem, record_problem, use_subject,
+    RecordBanner, SubjectField, action_problem, record_link, record_problem, use_subject,
 };
 use super::components::site::PageTitle;
 use crate::api::appointments::{
@@ -63,10 +63,7 @@ fn Booking(options: BookingChoices, book: ServerAction<BookAppointment>) -> impl
         None => "Book an appointment".to_owned(),
         Some(_) => format!("Book an appointment for {}", heading.given_name),
     };
-    let list_link = match subject {
-        None => "/record/appointments".to_owned(),
-        Some(id) => format!("/record/appointments?for={id}"),
-    };
+    let list_link = record_link("/record/appointments", subject, "");
     let chosen_id = chosen.as_ref().map(|c| c.id);
     let (online, by_clinic): (Vec<_>, Vec<_>) = visit_types
         .into_iter()

@@ -16,6 +16,10 @@ mod personal_information;
 mod proxy_desk;
 mod records;
 mod request_activation_code;
+mod result;
+mod result_trend;
+mod results;
+mod results_desk;
 mod sign_in;
 mod staff_desk;
 mod staff_sign_in;
@@ -37,6 +41,10 @@ pub use personal_information::PersonalInformationPage;
 pub use proxy_desk::ProxyDeskPage;
 pub use records::RecordsPage;
 pub use request_activation_code::RequestActivationCodePage;
+pub use result::ResultPage;
+pub use result_trend::ResultTrendPage;
+pub use results::ResultsPage;
+pub use results_desk::ResultsDeskPage;
 pub use sign_in::SignInPage;
 pub use staff_desk::StaffDeskPage;
 pub use staff_sign_in::StaffSignInPage;
@@ -84,4 +92,8 @@ lazy_pages! {
     ProxyDeskRoute => ProxyDeskPage,
     AppointmentsRoute => AppointmentsPage,
     BookAppointmentRoute => BookAppointmentPage,
+    ResultsRoute => ResultsPage,
+    ResultRoute => ResultPage,
+    ResultTrendRoute => ResultTrendPage,
+    ResultsDeskRoute => ResultsDeskPage,
 }

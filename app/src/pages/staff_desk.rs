@@ -26,6 +26,9 @@ pub fn StaffDeskPage() -> impl IntoView {
                             <p>
                                 <A href="/staff/proxy-desk">"Proxy desk: requests for access to someone's record"</A>
                             </p>
+                            <p>
+                                <A href="/staff/results">"Results to release"</A>
+                            </p>
                             <Desk />
                         }
                             .into_any()

@@ -149,7 +149,7 @@ async fn post(
 
 /// The server functions of a person's record, in the order the matrix calls them (renewing
 /// before revoking, so that both find the grant live).
-const RECORD_FUNCTIONS: [&str; 12] = [
+const RECORD_FUNCTIONS: [&str; 16] = [
     "record/choices",
     "record/personal-information",
     "record/personal-information/contact",
@@ -160,6 +160,10 @@ const RECORD_FUNCTIONS: [&str; 12] = [
     "record/appointments/options",
     "record/appointments/book",
     "record/appointments/cancel",
+    "record/results",
+    "record/results/result",
+    "record/results/trend",
+    "record/results/wait",
     "record/who-can-view/renew",
     "record/who-can-view/revoke",
 ];
@@ -169,8 +173,73 @@ fn is_scheduling(function: &str) -> bool {
     function.starts_with("record/appointments")
 }
 
-/// An appointment of `person` that only the clinic cancels: what the matrix asks to cancel, so
-/// that a viewer the guard lets through is refused by the rule (422), not by the guard (404).
+/// What the matrix asks about in each subject's record: an appointment that only the clinic
+/// cancels (so that a viewer the guard lets through is refused by the rule, 422, not by the
+/// guard, 404) and a released result with a glucose value.
+#[derive(Clone, Copy)]
+struct Fixtures {
+    appointment: i32,
+    result: i32,
+}
+
+async fn fixtures(app: &TestApp, person: i32) -> Fixtures {
+    Fixtures {
+        appointment: clinic_appointment(app, person).await,
+        result: released_result(app, person).await,
+    }
+}
+
+/// A result of `person` released by a provider a day ago (0 for no one).
+async fn released_result(app: &TestApp, person: i32) -> i32 {
+    use app::db::results::{NewComponent, NewResult, record_result};
+    use sea_orm::{ActiveModelTrait, Set};
+    let db = &app.state.db;
+    if person::Entity::find_by_id(person)
+        .one(db)
+        .await
+        .unwrap()
+        .is_none()
+    {
+        return 0;
+    }
+    let test = app::db::entities::test_type::Entity::find()
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let day_ago = app.clock.now() - chrono::Duration::days(1);
+    let made = record_result(
+        db,
+        NewResult {
+            organization_id: app.state.site.organization_id,
+            person_id: person,
+            test_type_id: test.id,
+            ordered_by: "Dr. Test".into(),
+            collected_at: day_ago,
+            resulted_at: day_ago,
+            automatic_release_at: None,
+            notified_at: None,
+            components: vec![NewComponent {
+                code: "glucose".into(),
+                name: "Glucose".into(),
+                value_number: Some(90.0),
+                value_text: None,
+                unit: Some("mg/dL".into()),
+                range_low: Some(70.0),
+                range_high: Some(99.0),
+                range_text: None,
+                flag: None,
+            }],
+        },
+    )
+    .await
+    .unwrap();
+    let mut released: app::db::entities::test_result::ActiveModel = made.into();
+    released.released_at = Set(Some(day_ago));
+    released.update(db).await.unwrap().id
+}
+
+/// An appointment of `person` that only the clinic cancels (0 for no one).
 async fn clinic_appointment(app: &TestApp, person: i32) -> i32 {
     use app::db::entities::{provider, visit_type};
     let db = &app.state.db;
@@ -206,16 +275,16 @@ async fn clinic_appointment(app: &TestApp, person: i32) -> i32 {
     .id
 }
 
-/// Calls `function` about `subject` (`None`: the caller's own record), with `grant` and
-/// `appointment` for the functions that take one. Valid input throughout, so that only the
-/// guard can refuse, but for booking without a time and cancelling what only the clinic
+/// Calls `function` about `subject` (`None`: the caller's own record), with `grant` and the
+/// subject's `fixtures` for the functions that take them. Valid input throughout, so that only
+/// the guard can refuse, but for booking without a time and cancelling what only the clinic
 /// cancels: those answer 422 once the guard has let the caller through.
 async fn call(
     app: &TestApp,
     function: &str,
     subject: Option<i32>,
     grant: i32,
-    appointment: i32,
+    fixtures: Fixtures,
     token: Option<&str>,
 ) -> (u16, String) {
     let s = subject.map(|s| s.to_string());
@@ -238,8 +307,22 @@ async fn call(
         | "record/appointments/options" => get(app, &format!("{path}{query}"), token).await,
         "record/appointments/book" => post(app, &path, &fields, token).await,
         "record/appointments/cancel" => {
-            let appointment = appointment.to_string();
+            let appointment = fixtures.appointment.to_string();
             fields.push(("appointment", &appointment));
+            post(app, &path, &fields, token).await
+        }
+        "record/results" => get(app, &format!("{path}{query}"), token).await,
+        "record/results/result" => {
+            let sep = if query.is_empty() { "?" } else { "&" };
+            let uri = format!("{path}{query}{sep}id={}", fixtures.result);
+            get(app, &uri, token).await
+        }
+        "record/results/trend" => {
+            let sep = if query.is_empty() { "?" } else { "&" };
+            get(app, &format!("{path}{query}{sep}code=glucose"), token).await
+        }
+        "record/results/wait" => {
+            fields.push(("wait", "false"));
             post(app, &path, &fields, token).await
         }
         "record/personal-information/contact" => {
@@ -309,7 +392,13 @@ fn expected(expect: Expect, function: &str) -> u16 {
         _ if function == "record/choices" => 200,
         Expect::Own => let_through,
         Expect::Full if own_only => 404,
-        Expect::Full if function == "record/personal-information/email" => 422,
+        // Only the patient changes their email address, or chooses to wait for results.
+        Expect::Full
+            if function == "record/personal-information/email"
+                || function == "record/results/wait" =>
+        {
+            422
+        }
         Expect::Full => let_through,
         Expect::Limited if is_scheduling(function) => let_through,
         Expect::Limited | Expect::Nothing => 404,
@@ -327,14 +416,14 @@ struct Case {
 /// Runs every function for every case; `me` is the person of the cases about their own record.
 async fn run_cases(app: &TestApp, cases: &[Case], me: i32, wrong: &mut Vec<String>) {
     for case in cases {
-        let appointment = clinic_appointment(app, case.subject.unwrap_or(me)).await;
+        let made = fixtures(app, case.subject.unwrap_or(me)).await;
         for function in RECORD_FUNCTIONS {
             let (status, body) = call(
                 app,
                 function,
                 case.subject,
                 case.grant,
-                appointment,
+                made,
                 case.token.as_deref(),
             )
             .await;
@@ -578,8 +667,8 @@ async fn authorization_matrix(backend: Backend) {
     let entries = access_entries_about(&app, five).await;
     assert_eq!(
         entries.len(),
-        6,
-        "{backend:?}: 5 reads and 1 change (the email is the child's own to change; booking \
+        9,
+        "{backend:?}: 8 reads and 1 change (the email is the child's own to change; booking \
          without a time and cancelling what the clinic cancels change nothing): {entries:?}"
     );
     assert!(entries.iter().all(|e| e.acting_as == "parent"));

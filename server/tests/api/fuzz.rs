@@ -69,6 +69,9 @@ const FIELDS: &[&str] = &[
     "several_people",
     "several_caregivers",
     "appointment",
+    "id",
+    "code",
+    "wait",
 ];
 
 const HOSTILE: &[&str] = &[

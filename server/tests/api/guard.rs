@@ -31,6 +31,7 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
     const PATIENT: &[Caller] = &[Patient];
     const STAFF: &[Caller] = &[FrontDesk, Clinician, Administrator];
     const DESK: &[Caller] = &[FrontDesk, Administrator];
+    const CLINICAL: &[Caller] = &[Clinician, Administrator];
     Some(match path {
         // Public: nothing about anyone, or the caller's own session, or a secret is the proof.
         "site/info"
@@ -69,6 +70,10 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
         | "record/appointments/options"
         | "record/appointments/book"
         | "record/appointments/cancel"
+        | "record/results"
+        | "record/results/result"
+        | "record/results/trend"
+        | "record/results/wait"
         | "proxy/requests"
         | "proxy/request"
         | "proxy/answer"
@@ -85,6 +90,7 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
         | "proxy-desk/decide"
         | "proxy-desk/paper-form"
         | "proxy-desk/court-order" => DESK,
+        "results-desk/pending" | "results-desk/release" => CLINICAL,
         _ => return None,
     })
 }

@@ -18,6 +18,7 @@ mod pages;
 mod password_reset;
 mod policy;
 mod proxy;
+mod results;
 mod security;
 mod staff;
 mod transitions;

@@ -12,6 +12,8 @@ pub struct Model {
     /// O1: consent to share with the organization's affiliates.
     pub shares_with_affiliates: bool,
     pub created_at: DateTimeUtc,
+    /// C3: the patient sees only results a provider has released.
+    pub results_wait_for_clinician: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -17,6 +17,7 @@ mod m20261202_000011_create_transition_notices;
 mod m20261202_000012_add_proxy_requests;
 mod m20261202_000013_create_court_orders;
 mod m20261204_000014_create_scheduling;
+mod m20261204_000015_create_results;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_add_proxy_requests::Migration),
             Box::new(m20261202_000013_create_court_orders::Migration),
             Box::new(m20261204_000014_create_scheduling::Migration),
+            Box::new(m20261204_000015_create_results::Migration),
         ]
     }
 }

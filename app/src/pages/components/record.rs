@@ -25,6 +25,20 @@ pub fn subject_query(subject: Option<i32>) -> String {
     subject.map(|id| format!("for={id}")).unwrap_or_default()
 }
 
+/// A link to a page of the same record (`path`), with more query after the subject's.
+pub fn record_link(path: &str, subject: Option<i32>, more: &str) -> String {
+    let query = [subject_query(subject), more.to_owned()]
+        .into_iter()
+        .filter(|q| !q.is_empty())
+        .collect::<Vec<_>>()
+        .join("&");
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
 /// The hidden field that carries the subject in a form (none for the viewer's own record).
 #[component]
 pub fn SubjectField(subject: Option<i32>) -> impl IntoView {

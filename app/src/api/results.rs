@@ -1,0 +1,586 @@
+//! Test results (issue 15, C3, C8): the released results of a record, one result with its
+//! components, one component's history as a trend, the patient's choice to wait for their
+//! clinician, and the clinicians' queue of results to release. A patient and a viewer with
+//! full access read them through `guard::guarded_record` with [`Area::Results`]; nothing not
+//! yet released is ever sent to them. Clinicians work the queue through the guard's staff need,
+//! and each result they open or release is written to the patient's access log.
+
+use super::PortalError;
+use crate::api::record::RecordHeading;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One result in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub id: i32,
+    pub test: String,
+    /// "12 March 2026".
+    pub resulted: String,
+    /// Whether the lab flagged a value.
+    pub flagged: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultList {
+    pub heading: RecordHeading,
+    pub rows: Vec<ResultRow>,
+    pub page: u32,
+    pub more: bool,
+    /// Whether results wait for the clinician (C3).
+    pub waits_for_clinician: bool,
+    /// Only the patient changes that.
+    pub may_change_wait: bool,
+    /// The clinic's number, for questions (C8).
+    pub phone: String,
+}
+
+/// Results per page.
+pub const RESULTS_PAGE: u64 = 25;
+
+#[server(endpoint = "record/results", input = leptos::server_fn::codec::GetUrl)]
+pub async fn results(subject: Option<i32>, page: Option<u32>) -> Result<ResultList, PortalError> {
+    use super::guard::{RecordNeed, guarded_record};
+    use crate::domain::record::Area;
+    guarded_record(RecordNeed::read(subject, Area::Results), |g| {
+        server::list(g, page.unwrap_or(0))
+    })
+    .await
+}
+
+/// One component of a result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComponentRow {
+    pub code: String,
+    pub name: String,
+    /// The value as the lab gave it, with its unit.
+    pub value: String,
+    /// "70 to 99 mg/dL", or the lab's words; empty when none.
+    pub range: String,
+    /// "High", "Low", "Abnormal"; empty when none.
+    pub flag: String,
+    /// Whether it has a number, so a history can be drawn.
+    pub numeric: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultView {
+    pub heading: RecordHeading,
+    pub test: String,
+    pub collected: String,
+    pub resulted: String,
+    pub ordered_by: String,
+    pub components: Vec<ComponentRow>,
+    pub phone: String,
+}
+
+#[server(endpoint = "record/results/result", input = leptos::server_fn::codec::GetUrl)]
+pub async fn result_detail(
+    subject: Option<i32>,
+    id: Option<i32>,
+) -> Result<ResultView, PortalError> {
+    use super::guard::{RecordNeed, guarded_record};
+    use crate::domain::record::Area;
+    guarded_record(RecordNeed::read(subject, Area::Results), |g| {
+        server::one(g, id)
+    })
+    .await
+}
+
+/// One value of a history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendRow {
+    pub date: String,
+    pub value: String,
+    pub flag: String,
+}
+
+/// A history drawn: the points (x, y) of the line, the reference band and the axis labels, in
+/// a box of [`TREND_WIDTH`] × [`TREND_HEIGHT`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendChart {
+    pub points: Vec<(f64, f64)>,
+    pub band: Option<(f64, f64)>,
+    pub top_label: String,
+    pub bottom_label: String,
+    pub first_date: String,
+    pub last_date: String,
+}
+
+pub const TREND_WIDTH: f64 = 640.0;
+pub const TREND_HEIGHT: f64 = 260.0;
+pub const TREND_MARGIN: f64 = 40.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendView {
+    pub heading: RecordHeading,
+    pub name: String,
+    pub unit: String,
+    /// The reference range in words ("70 to 99 mg/dL"), from the latest value.
+    pub range: String,
+    /// Oldest first.
+    pub rows: Vec<TrendRow>,
+    pub chart: Option<TrendChart>,
+    pub phone: String,
+}
+
+#[server(endpoint = "record/results/trend", input = leptos::server_fn::codec::GetUrl)]
+pub async fn result_trend(
+    subject: Option<i32>,
+    code: Option<String>,
+) -> Result<TrendView, PortalError> {
+    use super::guard::{RecordNeed, guarded_record};
+    use crate::domain::record::Area;
+    guarded_record(RecordNeed::read(subject, Area::Results), |g| {
+        server::trend(g, code.unwrap_or_default())
+    })
+    .await
+}
+
+/// The patient's choice to see results only once their clinician has released them (C3).
+#[server(endpoint = "record/results/wait")]
+pub async fn set_result_wait(
+    subject: Option<i32>,
+    wait: Option<bool>,
+) -> Result<bool, PortalError> {
+    use super::guard::{RecordNeed, guarded_record};
+    use crate::domain::record::Area;
+    guarded_record(RecordNeed::change(subject, Area::Results), |g| {
+        server::set_wait(g, wait.unwrap_or(false))
+    })
+    .await
+}
+
+/// A result waiting for a clinician.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRow {
+    pub id: i32,
+    pub patient: String,
+    pub record_number: String,
+    pub test: String,
+    pub resulted: String,
+    /// "Shown to the patient automatically on …" or "Only when released".
+    pub release: String,
+}
+
+#[server(endpoint = "results-desk/pending", input = leptos::server_fn::codec::GetUrl)]
+pub async fn pending_results() -> Result<Vec<PendingRow>, PortalError> {
+    use super::guard::{Staff, guarded};
+    use crate::domain::staff::StaffRole;
+    guarded(
+        Staff(&[StaffRole::Clinician, StaffRole::Administrator]),
+        server::pending,
+    )
+    .await
+}
+
+/// Releases a result to its patient now (C3). Answers the patient's name and the test.
+#[server(endpoint = "results-desk/release")]
+pub async fn release_result(id: Option<i32>) -> Result<String, PortalError> {
+    use super::guard::{Staff, guarded};
+    use crate::domain::staff::StaffRole;
+    guarded(
+        Staff(&[StaffRole::Clinician, StaffRole::Administrator]),
+        |g| server::release(g, id),
+    )
+    .await
+}
+
+/// Sends the emails for results that have become visible (released by a provider, or past
+/// their automatic release): one per result, once, whichever instance gets there first (C6).
+/// The worker calls it every round.
+#[cfg(feature = "ssr")]
+pub async fn notify_released(state: &crate::state::AppState) -> Result<usize, PortalError> {
+    server::notify_released(state).await
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use super::*;
+    use crate::api::guard::{ActingFor, Guarded, StaffSession};
+    use crate::api::record::server::{entry_for, heading_of, still_allowed};
+    use crate::db::audit::{self, Actor, Outcome};
+    use crate::db::entities::{patient, person, result_component};
+    use crate::db::records::{self, AccessEntry, Viewer};
+    use crate::db::results as store;
+    use crate::domain::dates::{date_and_time, long_date};
+    use crate::domain::notification::NewInformation;
+    use crate::domain::record::{ActingAs, Area, RecordAction};
+    use crate::domain::results::{TrendPoint, lay_out_trend};
+    use crate::state::AppState;
+    use chrono::{DateTime, Utc};
+    use sea_orm::{EntityTrait, TransactionTrait};
+
+    fn internal(e: impl std::fmt::Display) -> PortalError {
+        PortalError::internal("results", e)
+    }
+
+    fn day(state: &AppState, at: DateTime<Utc>) -> String {
+        long_date(crate::domain::age::local_date(at, state.site.time_zone))
+    }
+
+    fn moment(state: &AppState, at: DateTime<Utc>) -> String {
+        date_and_time(at.with_timezone(&state.site.time_zone).naive_local())
+    }
+
+    /// The clinic's number for questions about results.
+    fn phone(state: &AppState) -> String {
+        state.site.branding.help_line.display().to_owned()
+    }
+
+    fn number(v: f64) -> String {
+        format!("{v}")
+    }
+
+    fn flag_word(flag: &Option<String>) -> String {
+        match flag.as_deref() {
+            Some("high") => "High".into(),
+            Some("low") => "Low".into(),
+            Some(_) => "Abnormal".into(),
+            None => String::new(),
+        }
+    }
+
+    fn range_words(c: &result_component::Model) -> String {
+        let unit = c
+            .unit
+            .as_deref()
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default();
+        match (c.range_low, c.range_high, &c.range_text) {
+            (Some(lo), Some(hi), _) => format!("{} to {}{unit}", number(lo), number(hi)),
+            (Some(lo), None, _) => format!("{} or more{unit}", number(lo)),
+            (None, Some(hi), _) => format!("{} or less{unit}", number(hi)),
+            (None, None, Some(text)) => text.clone(),
+            (None, None, None) => String::new(),
+        }
+    }
+
+    fn value_words(c: &result_component::Model) -> String {
+        match (c.value_number, &c.value_text) {
+            (Some(v), _) => match &c.unit {
+                Some(unit) => format!("{} {unit}", number(v)),
+                None => number(v),
+            },
+            (None, Some(text)) => text.clone(),
+            (None, None) => String::new(),
+        }
+    }
+
+    pub async fn list(g: Guarded<ActingFor>, page: u32) -> Result<ResultList, PortalError> {
+        let Guarded {
+            state, now, caller, ..
+        } = g;
+        let waits = store::waits_for_clinician(&caller.record);
+        let (rows, more) = store::visible_results(
+            &state.db,
+            state.site.organization_id,
+            caller.subject.id,
+            waits,
+            now,
+            u64::from(page),
+            RESULTS_PAGE,
+        )
+        .await
+        .map_err(internal)?;
+        Ok(ResultList {
+            heading: heading_of(&caller),
+            rows: rows
+                .into_iter()
+                .map(|r| ResultRow {
+                    id: r.result.id,
+                    resulted: day(&state, r.result.resulted_at),
+                    test: r.test,
+                    flagged: r.flagged,
+                })
+                .collect(),
+            page,
+            more,
+            waits_for_clinician: waits,
+            may_change_wait: caller.is_self,
+            phone: phone(&state),
+        })
+    }
+
+    pub async fn one(g: Guarded<ActingFor>, id: Option<i32>) -> Result<ResultView, PortalError> {
+        let Guarded {
+            state, now, caller, ..
+        } = g;
+        let Some(id) = id else {
+            return Err(PortalError::NotFound);
+        };
+        // Not released yet answers like one that does not exist.
+        let found = store::visible_result(
+            &state.db,
+            state.site.organization_id,
+            caller.subject.id,
+            id,
+            store::waits_for_clinician(&caller.record),
+            now,
+        )
+        .await
+        .map_err(internal)?
+        .ok_or(PortalError::NotFound)?;
+        Ok(ResultView {
+            heading: heading_of(&caller),
+            collected: moment(&state, found.result.collected_at),
+            resulted: moment(&state, found.result.resulted_at),
+            ordered_by: found.result.ordered_by.clone(),
+            components: found
+                .components
+                .iter()
+                .map(|c| ComponentRow {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    value: value_words(c),
+                    range: range_words(c),
+                    flag: flag_word(&c.flag),
+                    numeric: c.value_number.is_some(),
+                })
+                .collect(),
+            test: found.test,
+            phone: phone(&state),
+        })
+    }
+
+    pub async fn trend(g: Guarded<ActingFor>, code: String) -> Result<TrendView, PortalError> {
+        let Guarded {
+            state, now, caller, ..
+        } = g;
+        let values = store::component_history(
+            &state.db,
+            state.site.organization_id,
+            caller.subject.id,
+            code.trim(),
+            store::waits_for_clinician(&caller.record),
+            now,
+        )
+        .await
+        .map_err(internal)?;
+        let Some(latest) = values.last() else {
+            return Err(PortalError::NotFound);
+        };
+        let numeric: Vec<&result_component::Model> =
+            values.iter().filter(|c| c.value_number.is_some()).collect();
+        let points: Vec<TrendPoint> = numeric
+            .iter()
+            .filter_map(|c| {
+                Some(TrendPoint {
+                    at: c.resulted_at.timestamp(),
+                    value: c.value_number?,
+                })
+            })
+            .collect();
+        let chart = (!points.is_empty()).then(|| {
+            let layout = lay_out_trend(
+                &points,
+                (latest.range_low, latest.range_high),
+                TREND_WIDTH,
+                TREND_HEIGHT,
+                TREND_MARGIN,
+            );
+            TrendChart {
+                points: layout.points,
+                band: layout.band,
+                top_label: format!("{:.1}", layout.high),
+                bottom_label: format!("{:.1}", layout.low),
+                first_date: numeric
+                    .first()
+                    .map(|c| day(&state, c.resulted_at))
+                    .unwrap_or_default(),
+                last_date: numeric
+                    .last()
+                    .map(|c| day(&state, c.resulted_at))
+                    .unwrap_or_default(),
+            }
+        });
+        Ok(TrendView {
+            heading: heading_of(&caller),
+            name: latest.name.clone(),
+            unit: latest.unit.clone().unwrap_or_default(),
+            range: range_words(latest),
+            rows: values
+                .iter()
+                .map(|c| TrendRow {
+                    date: day(&state, c.resulted_at),
+                    value: value_words(c),
+                    flag: flag_word(&c.flag),
+                })
+                .collect(),
+            chart,
+            phone: phone(&state),
+        })
+    }
+
+    pub async fn set_wait(g: Guarded<ActingFor>, wait: bool) -> Result<bool, PortalError> {
+        let Guarded {
+            state, now, caller, ..
+        } = g;
+        if !caller.is_self {
+            return Err(PortalError::Invalid(format!(
+                "Only {} can choose this, from their own account.",
+                caller.subject.given_name
+            )));
+        }
+        let txn = state.db.begin().await.map_err(internal)?;
+        store::set_wait_for_clinician(&txn, caller.record.id, wait)
+            .await
+            .map_err(internal)?;
+        still_allowed(&state, &txn, &caller, now).await?;
+        records::record_access(&txn, &caller.entry.doing(RecordAction::Changed), now)
+            .await
+            .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            entry_for(&state, &caller, "results.wait_changed")
+                .detail(serde_json::json!({ "wait_for_clinician": wait })),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(wait)
+    }
+
+    pub async fn pending(g: Guarded<StaffSession>) -> Result<Vec<PendingRow>, PortalError> {
+        let Guarded { state, now, .. } = g;
+        let org = state.site.organization_id;
+        let rows = store::pending_results(&state.db, org, now, 200)
+            .await
+            .map_err(internal)?;
+        let mut people = std::collections::HashMap::new();
+        for r in &rows {
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                people.entry(r.result.person_id)
+            {
+                let found =
+                    crate::db::records::record_of_person(&state.db, org, r.result.person_id)
+                        .await
+                        .map_err(internal)?;
+                slot.insert(found);
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let (record, person): &(patient::Model, person::Model) =
+                    people.get(&r.result.person_id)?.as_ref()?;
+                Some(PendingRow {
+                    id: r.result.id,
+                    patient: format!("{} {}", person.given_name, person.family_name),
+                    record_number: record.medical_record_number.clone(),
+                    resulted: moment(&state, r.result.resulted_at),
+                    release: match r.result.automatic_release_at {
+                        Some(at) => format!(
+                            "Shown to the patient automatically on {}",
+                            moment(&state, at)
+                        ),
+                        None => "Shown to the patient only when released".to_owned(),
+                    },
+                    test: r.test,
+                })
+            })
+            .collect())
+    }
+
+    pub async fn release(g: Guarded<StaffSession>, id: Option<i32>) -> Result<String, PortalError> {
+        let Guarded {
+            state, now, caller, ..
+        } = g;
+        let org = state.site.organization_id;
+        let Some(id) = id else {
+            return Err(PortalError::NotFound);
+        };
+        let Some(found) = store::result_of_organization(&state.db, org, id)
+            .await
+            .map_err(internal)?
+        else {
+            return Err(PortalError::NotFound);
+        };
+        let Some((_, person)) =
+            crate::db::records::record_of_person(&state.db, org, found.result.person_id)
+                .await
+                .map_err(internal)?
+        else {
+            return Err(PortalError::NotFound);
+        };
+        let txn = state.db.begin().await.map_err(internal)?;
+        if !store::release(&txn, org, id, caller.member.id, now)
+            .await
+            .map_err(internal)?
+        {
+            return Err(PortalError::Invalid(
+                "This result has already been released.".into(),
+            ));
+        }
+        let entry = AccessEntry {
+            organization_id: org,
+            subject_person_id: person.id,
+            viewer: Viewer::Staff {
+                id: caller.member.id,
+                name: caller.member.display_name.clone(),
+            },
+            acting_as: ActingAs::Staff(caller.role),
+            area: Area::ResultsDesk,
+            action: RecordAction::Changed,
+            source_ip: crate::api::request::source_ip(),
+        };
+        records::record_access(&txn, &entry, now)
+            .await
+            .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            crate::api::request::audit_event(
+                &state,
+                Actor::Staff(caller.member.id),
+                "result.released",
+                Outcome::Success,
+            )
+            .subject(person.id)
+            .detail(serde_json::json!({ "result": id })),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(format!(
+            "{} for {} {}",
+            found.test, person.given_name, person.family_name
+        ))
+    }
+
+    pub async fn notify_released(state: &AppState) -> Result<usize, PortalError> {
+        let now = state.clock.now();
+        let due = store::due_notifications(&state.db, state.site.organization_id, now, 100)
+            .await
+            .map_err(internal)?;
+        let mut sent = 0;
+        for result in due {
+            let Some(person) = person::Entity::find_by_id(result.person_id)
+                .one(&state.db)
+                .await
+                .map_err(internal)?
+            else {
+                continue;
+            };
+            let txn = state.db.begin().await.map_err(internal)?;
+            if !store::mark_notified(&txn, result.id, now)
+                .await
+                .map_err(internal)?
+            {
+                continue;
+            }
+            crate::api::notify::new_information(
+                &txn,
+                state,
+                &person,
+                NewInformation::ResultReleased,
+                now,
+            )
+            .await?;
+            txn.commit().await.map_err(internal)?;
+            sent += 1;
+        }
+        Ok(sent)
+    }
+}

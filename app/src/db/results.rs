@@ -1,0 +1,416 @@
+//! Test results in the database: recording them, what a patient sees (released results only,
+//! as `domain::results::Release` says, written here as a query so that a page of a long
+//! history is read from the index), one component's history, the clinicians' queue and the
+//! provider's release, and the emails due for released results. Nothing here authorizes.
+
+use super::entities::{patient, result_component, test_result, test_type};
+use crate::domain::results::ReleaseRule;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use std::collections::{HashMap, HashSet};
+
+/// The results a patient sees at `now`: released by a provider, or (unless they wait for their
+/// clinician) past their automatic release. The query form of `Release::visible`.
+fn visible(now: DateTime<Utc>, waits_for_clinician: bool) -> Condition {
+    let by_provider = Condition::all()
+        .add(test_result::Column::ReleasedAt.is_not_null())
+        .add(test_result::Column::ReleasedAt.lte(now));
+    let mut any = Condition::any().add(by_provider);
+    if !waits_for_clinician {
+        any = any.add(
+            Condition::all()
+                .add(test_result::Column::AutomaticReleaseAt.is_not_null())
+                .add(test_result::Column::AutomaticReleaseAt.lte(now)),
+        );
+    }
+    any
+}
+
+pub async fn create_test_type<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    name: &str,
+    rule: ReleaseRule,
+) -> Result<test_type::Model, DbErr> {
+    test_type::ActiveModel {
+        organization_id: Set(organization_id),
+        name: Set(name.to_owned()),
+        release_rule: Set(rule.as_str().to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// One component to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewComponent {
+    pub code: String,
+    pub name: String,
+    pub value_number: Option<f64>,
+    pub value_text: Option<String>,
+    pub unit: Option<String>,
+    pub range_low: Option<f64>,
+    pub range_high: Option<f64>,
+    pub range_text: Option<String>,
+    pub flag: Option<String>,
+}
+
+/// A result to record. Its automatic release is worked out by the caller
+/// (`domain::results::automatic_release_at`) from the policy in force.
+pub struct NewResult {
+    pub organization_id: i32,
+    pub person_id: i32,
+    pub test_type_id: i32,
+    pub ordered_by: String,
+    pub collected_at: DateTime<Utc>,
+    pub resulted_at: DateTime<Utc>,
+    pub automatic_release_at: Option<DateTime<Utc>>,
+    /// Already told (results recorded as history, such as the demo's); `None` for new ones.
+    pub notified_at: Option<DateTime<Utc>>,
+    pub components: Vec<NewComponent>,
+}
+
+/// Records a result and its components (in the caller's transaction, if any).
+pub async fn record_result<C: ConnectionTrait>(
+    db: &C,
+    new: NewResult,
+) -> Result<test_result::Model, DbErr> {
+    let result = test_result::ActiveModel {
+        organization_id: Set(new.organization_id),
+        person_id: Set(new.person_id),
+        test_type_id: Set(new.test_type_id),
+        ordered_by: Set(new.ordered_by),
+        collected_at: Set(new.collected_at),
+        resulted_at: Set(new.resulted_at),
+        automatic_release_at: Set(new.automatic_release_at),
+        released_at: Set(None),
+        released_by_staff_id: Set(None),
+        notified_at: Set(new.notified_at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let rows: Vec<_> = new
+        .components
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| result_component::ActiveModel {
+            result_id: Set(result.id),
+            person_id: Set(result.person_id),
+            code: Set(c.code),
+            name: Set(c.name),
+            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+            value_number: Set(c.value_number),
+            value_text: Set(c.value_text),
+            unit: Set(c.unit),
+            range_low: Set(c.range_low),
+            range_high: Set(c.range_high),
+            range_text: Set(c.range_text),
+            flag: Set(c.flag),
+            resulted_at: Set(result.resulted_at),
+            ..Default::default()
+        })
+        .collect();
+    if !rows.is_empty() {
+        result_component::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(result)
+}
+
+/// A result in a list: its test's name and whether the lab flagged any value.
+#[derive(Debug, Clone)]
+pub struct ResultSummary {
+    pub result: test_result::Model,
+    pub test: String,
+    pub flagged: bool,
+}
+
+async fn test_names<C: ConnectionTrait>(
+    db: &C,
+    ids: impl Iterator<Item = i32>,
+) -> Result<HashMap<i32, String>, DbErr> {
+    let ids: HashSet<i32> = ids.collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(test_type::Entity::find()
+        .filter(test_type::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect())
+}
+
+/// A page of the results `person` sees at `now`, newest first, and whether there are more.
+pub async fn visible_results<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+    waits_for_clinician: bool,
+    now: DateTime<Utc>,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<ResultSummary>, bool), DbErr> {
+    let mut rows = test_result::Entity::find()
+        .filter(test_result::Column::OrganizationId.eq(organization_id))
+        .filter(test_result::Column::PersonId.eq(person_id))
+        .filter(visible(now, waits_for_clinician))
+        .order_by_desc(test_result::Column::ResultedAt)
+        .order_by_desc(test_result::Column::Id)
+        .offset(page * per_page)
+        .limit(per_page + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > per_page;
+    rows.truncate(per_page as usize);
+    let names = test_names(db, rows.iter().map(|r| r.test_type_id)).await?;
+    let flagged: HashSet<i32> = if rows.is_empty() {
+        HashSet::new()
+    } else {
+        result_component::Entity::find()
+            .select_only()
+            .column(result_component::Column::ResultId)
+            .filter(result_component::Column::ResultId.is_in(rows.iter().map(|r| r.id)))
+            .filter(result_component::Column::Flag.is_not_null())
+            .into_tuple::<i32>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok((
+        rows.into_iter()
+            .map(|result| ResultSummary {
+                test: names.get(&result.test_type_id).cloned().unwrap_or_default(),
+                flagged: flagged.contains(&result.id),
+                result,
+            })
+            .collect(),
+        more,
+    ))
+}
+
+/// A result with its components, in order.
+#[derive(Debug, Clone)]
+pub struct ResultDetail {
+    pub result: test_result::Model,
+    pub test: String,
+    pub components: Vec<result_component::Model>,
+}
+
+/// Result `id` of `person`, if they see it at `now` (none for anyone else's, or one not yet
+/// released).
+pub async fn visible_result<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+    id: i32,
+    waits_for_clinician: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<ResultDetail>, DbErr> {
+    let Some(result) = test_result::Entity::find_by_id(id)
+        .filter(test_result::Column::OrganizationId.eq(organization_id))
+        .filter(test_result::Column::PersonId.eq(person_id))
+        .filter(visible(now, waits_for_clinician))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    detail(db, result).await.map(Some)
+}
+
+async fn detail<C: ConnectionTrait>(
+    db: &C,
+    result: test_result::Model,
+) -> Result<ResultDetail, DbErr> {
+    let components = result_component::Entity::find()
+        .filter(result_component::Column::ResultId.eq(result.id))
+        .order_by_asc(result_component::Column::Position)
+        .all(db)
+        .await?;
+    let test = test_type::Entity::find_by_id(result.test_type_id)
+        .one(db)
+        .await?
+        .map(|t| t.name)
+        .unwrap_or_default();
+    Ok(ResultDetail {
+        result,
+        test,
+        components,
+    })
+}
+
+/// Every value of component `code` in the results `person` sees at `now`, oldest first.
+pub async fn component_history<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+    code: &str,
+    waits_for_clinician: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<result_component::Model>, DbErr> {
+    result_component::Entity::find()
+        .inner_join(test_result::Entity)
+        .filter(result_component::Column::PersonId.eq(person_id))
+        .filter(result_component::Column::Code.eq(code))
+        .filter(test_result::Column::OrganizationId.eq(organization_id))
+        .filter(visible(now, waits_for_clinician))
+        .order_by_asc(result_component::Column::ResultedAt)
+        .order_by_asc(result_component::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Whether the person's record says to wait for their clinician.
+pub fn waits_for_clinician(record: &patient::Model) -> bool {
+    record.results_wait_for_clinician
+}
+
+pub async fn set_wait_for_clinician<C: ConnectionTrait>(
+    db: &C,
+    patient_id: i32,
+    wait: bool,
+) -> Result<(), DbErr> {
+    patient::Entity::update_many()
+        .col_expr(patient::Column::ResultsWaitForClinician, Expr::value(wait))
+        .filter(patient::Column::Id.eq(patient_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// A result waiting for a clinician, with whose it is.
+#[derive(Debug, Clone)]
+pub struct PendingResult {
+    pub result: test_result::Model,
+    pub test: String,
+}
+
+/// The results of the organization that no provider has released and that have not been
+/// released automatically by `now`, oldest first.
+pub async fn pending_results<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<PendingResult>, DbErr> {
+    let rows = test_result::Entity::find()
+        .filter(test_result::Column::OrganizationId.eq(organization_id))
+        .filter(test_result::Column::ReleasedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(test_result::Column::AutomaticReleaseAt.is_null())
+                .add(test_result::Column::AutomaticReleaseAt.gt(now)),
+        )
+        .order_by_asc(test_result::Column::ResultedAt)
+        .order_by_asc(test_result::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let names = test_names(db, rows.iter().map(|r| r.test_type_id)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|result| PendingResult {
+            test: names.get(&result.test_type_id).cloned().unwrap_or_default(),
+            result,
+        })
+        .collect())
+}
+
+/// Result `id` of the organization, whoever's it is (the clinicians' queue).
+pub async fn result_of_organization<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    id: i32,
+) -> Result<Option<ResultDetail>, DbErr> {
+    let Some(result) = test_result::Entity::find_by_id(id)
+        .filter(test_result::Column::OrganizationId.eq(organization_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    detail(db, result).await.map(Some)
+}
+
+/// Releases a result now: true when this call did it (a result is released once). The first
+/// statement of the release's transaction.
+pub async fn release<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    id: i32,
+    staff_id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let done = test_result::Entity::update_many()
+        .col_expr(test_result::Column::ReleasedAt, Expr::value(now))
+        .col_expr(
+            test_result::Column::ReleasedByStaffId,
+            Expr::value(staff_id),
+        )
+        .filter(test_result::Column::Id.eq(id))
+        .filter(test_result::Column::OrganizationId.eq(organization_id))
+        .filter(test_result::Column::ReleasedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Results visible to their patient by `now` whose email has not gone out: at most `limit`,
+/// oldest first. Those who wait for their clinician count only what a provider released.
+pub async fn due_notifications<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<test_result::Model>, DbErr> {
+    use sea_orm::sea_query::Query;
+    let waiting = Query::select()
+        .column(patient::Column::PersonId)
+        .from(patient::Entity)
+        .and_where(patient::Column::OrganizationId.eq(organization_id))
+        .and_where(patient::Column::ResultsWaitForClinician.eq(true))
+        .to_owned();
+    let released = Condition::any()
+        .add(
+            Condition::all()
+                .add(test_result::Column::ReleasedAt.is_not_null())
+                .add(test_result::Column::ReleasedAt.lte(now)),
+        )
+        .add(
+            Condition::all()
+                .add(test_result::Column::AutomaticReleaseAt.is_not_null())
+                .add(test_result::Column::AutomaticReleaseAt.lte(now))
+                .add(test_result::Column::PersonId.not_in_subquery(waiting)),
+        );
+    test_result::Entity::find()
+        .filter(test_result::Column::OrganizationId.eq(organization_id))
+        .filter(test_result::Column::NotifiedAt.is_null())
+        .filter(released)
+        .order_by_asc(test_result::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Marks a result's email as sent: true when this call did it (so one instance sends it).
+pub async fn mark_notified<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let done = test_result::Entity::update_many()
+        .col_expr(test_result::Column::NotifiedAt, Expr::value(now))
+        .filter(test_result::Column::Id.eq(id))
+        .filter(test_result::Column::NotifiedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
