@@ -95,9 +95,12 @@ test.describe('Appointments (C1, C2, P4)', () => {
     await page.getByRole('link', { name: 'Book an appointment' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Book an appointment for Lily' })).toBeVisible();
 
+    // Her results and personal information answer as if there were no such record.
     const lilyId = new URL(page.url()).searchParams.get('for');
-    const response = await page.goto(`/record/personal-information?for=${lilyId}`);
-    expect(response?.status()).toBe(404);
-    await expect(page.getByText('We could not find this record.')).toBeVisible();
+    for (const area of ['results', 'personal-information']) {
+      const response = await page.goto(`/record/${area}?for=${lilyId}`);
+      expect(response?.status()).toBe(404);
+      await expect(page.getByText('We could not find this record.')).toBeVisible();
+    }
   });
 });

@@ -34,6 +34,17 @@ pub enum Command {
     /// Load the fictional demo health system (people, family links, staff) into an empty
     /// database, then exit. Does nothing if the database already holds people.
     SeedDemo,
+    /// Add synthetic released lab results to a patient of the demo (one basic metabolic panel
+    /// a day, going back from yesterday), for the bench's long-history figures. Refused unless
+    /// the demo is loaded.
+    SeedDemoResults {
+        /// The patient's medical record number, e.g. RB100001.
+        #[arg(long)]
+        mrn: String,
+        /// How many results to add.
+        #[arg(long, default_value_t = 10_000)]
+        count: u32,
+    },
     /// Issue a one-time activation code (A2, paper sign-up route) for a patient, found by their
     /// medical record number, and print it once. Only its hash is kept.
     IssueActivationCode {

@@ -91,6 +91,27 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             load_demo(&settings, &state.db, &state.vault, clock.as_ref()).await
         }
+        Command::SeedDemoResults { mrn, count } => {
+            let state = startup::start(&settings, clock.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            let org_id = state.site.organization_id;
+            let patient = store::patient_by_mrn(&state.db, org_id, &mrn)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no patient has the medical record number {mrn}"))?;
+            app::db::demo::seed_demo_results(
+                &state.db,
+                org_id,
+                patient.person_id,
+                count,
+                clock.now(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("Added {count} results for {mrn}.");
+            Ok(())
+        }
         Command::IssueActivationCode { mrn } => {
             use app::db::codes::{CodePurpose, CodeRoute, NewCode, issue_code};
             let state = startup::start(&settings, clock.clone())

@@ -118,21 +118,29 @@ pub struct TrendView {
     pub unit: String,
     /// The reference range in words ("70 to 99 mg/dL"), from the latest value.
     pub range: String,
-    /// Oldest first.
+    /// Every value there is.
+    pub count: usize,
+    /// A page of the values, newest first ([`TREND_TABLE_PAGE`] a page).
     pub rows: Vec<TrendRow>,
+    pub page: u32,
+    pub more: bool,
     pub chart: Option<TrendChart>,
     pub phone: String,
 }
+
+/// Values per page of a history's table.
+pub const TREND_TABLE_PAGE: usize = 50;
 
 #[server(endpoint = "record/results/trend", input = leptos::server_fn::codec::GetUrl)]
 pub async fn result_trend(
     subject: Option<i32>,
     code: Option<String>,
+    page: Option<u32>,
 ) -> Result<TrendView, PortalError> {
     use super::guard::{RecordNeed, guarded_record};
     use crate::domain::record::Area;
     guarded_record(RecordNeed::read(subject, Area::Results), |g| {
-        server::trend(g, code.unwrap_or_default())
+        server::trend(g, code.unwrap_or_default(), page.unwrap_or(0))
     })
     .await
 }
@@ -206,7 +214,7 @@ mod server {
     use crate::domain::dates::{date_and_time, long_date};
     use crate::domain::notification::NewInformation;
     use crate::domain::record::{ActingAs, Area, RecordAction};
-    use crate::domain::results::{TrendPoint, lay_out_trend};
+    use crate::domain::results::{TrendPoint, lay_out_trend, thin_trend};
     use crate::state::AppState;
     use chrono::{DateTime, Utc};
     use sea_orm::{EntityTrait, TransactionTrait};
@@ -343,7 +351,11 @@ mod server {
         })
     }
 
-    pub async fn trend(g: Guarded<ActingFor>, code: String) -> Result<TrendView, PortalError> {
+    pub async fn trend(
+        g: Guarded<ActingFor>,
+        code: String,
+        page: u32,
+    ) -> Result<TrendView, PortalError> {
         let Guarded {
             state, now, caller, ..
         } = g;
@@ -360,53 +372,64 @@ mod server {
         let Some(latest) = values.last() else {
             return Err(PortalError::NotFound);
         };
-        let numeric: Vec<&result_component::Model> =
-            values.iter().filter(|c| c.value_number.is_some()).collect();
-        let points: Vec<TrendPoint> = numeric
+        let points: Vec<TrendPoint> = values
             .iter()
             .filter_map(|c| {
                 Some(TrendPoint {
                     at: c.resulted_at.timestamp(),
-                    value: c.value_number?,
+                    value: c.value_number.filter(|v| v.is_finite())?,
                 })
             })
             .collect();
-        let chart = (!points.is_empty()).then(|| {
-            let layout = lay_out_trend(
-                &points,
-                (latest.range_low, latest.range_high),
-                TREND_WIDTH,
-                TREND_HEIGHT,
-                TREND_MARGIN,
-            );
-            TrendChart {
-                points: layout.points,
-                band: layout.band,
-                top_label: format!("{:.1}", layout.high),
-                bottom_label: format!("{:.1}", layout.low),
-                first_date: numeric
-                    .first()
-                    .map(|c| day(&state, c.resulted_at))
-                    .unwrap_or_default(),
-                last_date: numeric
-                    .last()
-                    .map(|c| day(&state, c.resulted_at))
-                    .unwrap_or_default(),
+        let chart = match (points.first(), points.last()) {
+            (Some(first), Some(last)) => {
+                // Two points a pixel column at most: the line looks the same, and stays light.
+                let drawn = thin_trend(&points, (TREND_WIDTH - 2.0 * TREND_MARGIN) as usize / 2);
+                let layout = lay_out_trend(
+                    &drawn,
+                    (latest.range_low, latest.range_high),
+                    TREND_WIDTH,
+                    TREND_HEIGHT,
+                    TREND_MARGIN,
+                );
+                let date = |at: i64| {
+                    DateTime::from_timestamp(at, 0)
+                        .map(|t| day(&state, t))
+                        .unwrap_or_default()
+                };
+                Some(TrendChart {
+                    points: layout.points,
+                    band: layout.band,
+                    top_label: format!("{:.1}", layout.high),
+                    bottom_label: format!("{:.1}", layout.low),
+                    first_date: date(first.at),
+                    last_date: date(last.at),
+                })
             }
-        });
+            _ => None,
+        };
+        let count = values.len();
+        let skip = (page as usize).saturating_mul(TREND_TABLE_PAGE);
+        let rows = values
+            .iter()
+            .rev()
+            .skip(skip)
+            .take(TREND_TABLE_PAGE)
+            .map(|c| TrendRow {
+                date: day(&state, c.resulted_at),
+                value: value_words(c),
+                flag: flag_word(&c.flag),
+            })
+            .collect();
         Ok(TrendView {
             heading: heading_of(&caller),
             name: latest.name.clone(),
             unit: latest.unit.clone().unwrap_or_default(),
             range: range_words(latest),
-            rows: values
-                .iter()
-                .map(|c| TrendRow {
-                    date: day(&state, c.resulted_at),
-                    value: value_words(c),
-                    flag: flag_word(&c.flag),
-                })
-                .collect(),
+            count,
+            rows,
+            page,
+            more: skip.saturating_add(TREND_TABLE_PAGE) < count,
             chart,
             phone: phone(&state),
         })

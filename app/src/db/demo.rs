@@ -729,6 +729,67 @@ async fn seed_results(
     Ok(())
 }
 
+/// Adds `count` released metabolic panels to a demo patient, one a day back from yesterday, in
+/// one transaction (the bench's patient with a long history). Refused unless the demo's test
+/// types are there.
+pub async fn seed_demo_results(
+    db: &DatabaseConnection,
+    organization_id: i32,
+    person_id: i32,
+    count: u32,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use super::entities::test_type;
+    use super::results::{NewComponent, NewResult, record_result};
+    use chrono::Duration;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let panel = test_type::Entity::find()
+        .filter(test_type::Column::OrganizationId.eq(organization_id))
+        .filter(test_type::Column::Name.eq("Basic metabolic panel"))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            StoreError::NotFound("the demo is not loaded (run `portal seed-demo` first)".into())
+        })?;
+    let txn = db.begin().await?;
+    for i in 0..count {
+        let resulted_at = now - Duration::days(i64::from(i) + 1);
+        let wave = f64::from(i % 37) / 37.0;
+        let components = METABOLIC
+            .iter()
+            .zip([90.0 + 30.0 * wave, 140.0, 4.3, 0.9 + 0.5 * wave])
+            .map(|(m, v)| NewComponent {
+                code: m.code.into(),
+                name: m.name.into(),
+                value_number: Some((v * 100.0_f64).round() / 100.0),
+                value_text: None,
+                unit: Some(m.unit.into()),
+                range_low: m.low,
+                range_high: m.high,
+                range_text: None,
+                flag: m.high.filter(|hi| v > *hi).map(|_| "high".to_owned()),
+            })
+            .collect();
+        record_result(
+            &txn,
+            NewResult {
+                organization_id,
+                person_id,
+                test_type_id: panel.id,
+                ordered_by: "Dr. Priya Raman".into(),
+                collected_at: resulted_at - Duration::hours(6),
+                resulted_at,
+                automatic_release_at: Some(resulted_at),
+                notified_at: Some(resulted_at),
+                components,
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
 fn date_of_birth(born: &Born, today: NaiveDate) -> NaiveDate {
     match *born {
         Born::On(y, m, d) => NaiveDate::from_ymd_opt(y, m, d).unwrap_or(today),

@@ -87,6 +87,43 @@ pub struct TrendPoint {
     pub value: f64,
 }
 
+/// At most two points per one of `buckets` equal spans of time (the lowest and the highest,
+/// in time order), so that a long history draws with as many points as the chart has room for
+/// and keeps every peak and trough. A history that fits is kept whole.
+pub fn thin_trend(points: &[TrendPoint], buckets: usize) -> Vec<TrendPoint> {
+    if points.len() <= 2 * buckets || buckets == 0 {
+        return points.to_vec();
+    }
+    let first = points.iter().map(|p| p.at).min().unwrap_or(0);
+    let last = points.iter().map(|p| p.at).max().unwrap_or(0);
+    let span = (last - first).max(1) as f64;
+    let bucket_of =
+        |at: i64| (((at - first) as f64 / span) * (buckets as f64 - 1.0)).round() as usize;
+    let mut kept: Vec<Option<(TrendPoint, TrendPoint)>> = vec![None; buckets];
+    for p in points {
+        let slot = &mut kept[bucket_of(p.at).min(buckets - 1)];
+        *slot = Some(match *slot {
+            None => (*p, *p),
+            Some((lo, hi)) => (
+                if p.value < lo.value { *p } else { lo },
+                if p.value > hi.value { *p } else { hi },
+            ),
+        });
+    }
+    kept.into_iter()
+        .flatten()
+        .flat_map(|(lo, hi)| {
+            if lo == hi {
+                vec![lo]
+            } else if lo.at <= hi.at {
+                vec![lo, hi]
+            } else {
+                vec![hi, lo]
+            }
+        })
+        .collect()
+}
+
 /// A trend drawn in a box `width` × `height` with a margin: each point's position, and the
 /// reference range as a band (top and bottom y), on a value axis from `low` to `high`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -255,6 +292,22 @@ mod tests {
         let (top, bottom) = layout.band.unwrap();
         assert!(top < bottom, "the band's top is the range's high");
         assert!(layout.points[1].1 < top, "130 is drawn above the range");
+    }
+
+    #[test]
+    fn a_long_history_is_thinned_to_the_room_keeping_its_extremes() {
+        let points: Vec<TrendPoint> = (0..10_000)
+            .map(|i| TrendPoint {
+                at: i64::from(i) * 86_400,
+                value: if i == 4_321 { 500.0 } else { f64::from(i % 50) },
+            })
+            .collect();
+        let thin = thin_trend(&points, 300);
+        assert!(thin.len() <= 600, "{}", thin.len());
+        assert!(thin.iter().any(|p| p.value == 500.0), "the peak is kept");
+        assert!(thin.windows(2).all(|w| w[0].at <= w[1].at), "in time order");
+        let short = &points[..100];
+        assert_eq!(thin_trend(short, 300), short.to_vec());
     }
 
     #[test]

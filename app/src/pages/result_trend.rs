@@ -17,9 +17,10 @@ pub fn ResultTrendPage() -> impl IntoView {
     let subject = use_subject();
     let query = use_query_map();
     let code = Memo::new(move |_| query.read().get("code"));
+    let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse::<u32>().ok()));
     let found = Resource::new(
-        move || (subject.get(), code.get()),
-        |(subject, code)| result_trend(subject, code),
+        move || (subject.get(), code.get(), page.get()),
+        |(subject, code, page)| result_trend(subject, code, page),
     );
     view! {
         <PageTitle page="Result history" />
@@ -47,20 +48,40 @@ fn History(trend: TrendView) -> impl IntoView {
         name,
         unit,
         range,
+        count,
         rows,
+        page,
+        more,
         chart,
         phone,
     } = trend;
     let subject = heading.subject;
-    let count = rows.len();
     let title = format!("History of {}", name.to_lowercase());
     let summary = if range.is_empty() {
-        format!("{count} values of {name} ({unit}), oldest first.")
+        format!("{count} values of {name} ({unit}), from the first to the latest.")
     } else {
         format!(
-            "{count} values of {name} ({unit}), oldest first. The shaded band is the standard range, {range}."
+            "{count} values of {name} ({unit}), from the first to the latest. The shaded band is the standard range, {range}."
         )
     };
+    // Codes are letters, digits and dashes: anything else is dropped rather than escaped.
+    let code: String = use_query_map()
+        .read_untracked()
+        .get("code")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let link = move |to: u32| {
+        record_link(
+            "/record/results/trend",
+            subject,
+            &format!("code={code}&page={to}"),
+        )
+    };
+    let newer = (page > 0).then(|| link(page - 1));
+    let older = more.then(|| link(page + 1));
+    let paged = count > rows.len();
     view! {
         <RecordBanner heading />
         <h1>{title}</h1>
@@ -68,7 +89,13 @@ fn History(trend: TrendView) -> impl IntoView {
         {chart.map(|chart| view! { <Chart chart name=name.clone() summary /> })}
         <div class="table-scroll" tabindex="0" role="region" aria-label=format!("{name} values")>
             <table class="access-log">
-                <caption>{format!("{name}: every value, oldest first")}</caption>
+                <caption>
+                    {if paged {
+                        format!("{name}: values, newest first (page {})", page + 1)
+                    } else {
+                        format!("{name}: every value, newest first")
+                    }}
+                </caption>
                 <thead>
                     <tr>
                         <th scope="col">"Date"</th>
@@ -92,6 +119,10 @@ fn History(trend: TrendView) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        <nav class="pager" aria-label="Pages of values">
+            {newer.map(|href| view! { <A href=href>"Newer values"</A> })}
+            {older.map(|href| view! { <A href=href>"Older values"</A> })}
+        </nav>
         <AskTheClinic phone subject />
         <p>
             <A href=record_link("/record/results", subject, "")>"All test results"</A>
