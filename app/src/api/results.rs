@@ -175,11 +175,8 @@ pub struct PendingRow {
 pub async fn pending_results() -> Result<Vec<PendingRow>, PortalError> {
     use super::guard::{Staff, guarded};
     use crate::domain::staff::StaffRole;
-    guarded(
-        Staff(&[StaffRole::Clinician, StaffRole::Administrator]),
-        server::pending,
-    )
-    .await
+    // Releasing a result is a clinical act: clinicians only.
+    guarded(Staff(&[StaffRole::Clinician]), server::pending).await
 }
 
 /// Releases a result to its patient now (C3). Answers the patient's name and the test.
@@ -187,16 +184,13 @@ pub async fn pending_results() -> Result<Vec<PendingRow>, PortalError> {
 pub async fn release_result(id: Option<i32>) -> Result<String, PortalError> {
     use super::guard::{Staff, guarded};
     use crate::domain::staff::StaffRole;
-    guarded(
-        Staff(&[StaffRole::Clinician, StaffRole::Administrator]),
-        |g| server::release(g, id),
-    )
-    .await
+    guarded(Staff(&[StaffRole::Clinician]), |g| server::release(g, id)).await
 }
 
 /// Sends the emails for results that have become visible (released by a provider, or past
-/// their automatic release): one per result, once, whichever instance gets there first (C6).
-/// The worker calls it every round.
+/// their automatic release): each result announced once, whichever instance gets there first,
+/// one email per person a round (C6). Answers how many emails were queued. The worker calls it
+/// every round.
 #[cfg(feature = "ssr")]
 pub async fn notify_released(state: &crate::state::AppState) -> Result<usize, PortalError> {
     server::notify_released(state).await
@@ -240,6 +234,19 @@ mod server {
         format!("{v}")
     }
 
+    /// A stored number that can be shown and drawn (a database may hold NaN or infinity).
+    fn finite(v: Option<f64>) -> Option<f64> {
+        v.filter(|v| v.is_finite())
+    }
+
+    /// The reference range, if both ends that are there can be drawn and are in order.
+    fn range_of(c: &result_component::Model) -> (Option<f64>, Option<f64>) {
+        match (finite(c.range_low), finite(c.range_high)) {
+            (Some(lo), Some(hi)) if lo > hi => (None, None),
+            range => range,
+        }
+    }
+
     fn flag_word(flag: &Option<String>) -> String {
         match flag.as_deref() {
             Some("high") => "High".into(),
@@ -255,7 +262,8 @@ mod server {
             .as_deref()
             .map(|u| format!(" {u}"))
             .unwrap_or_default();
-        match (c.range_low, c.range_high, &c.range_text) {
+        let (low, high) = range_of(c);
+        match (low, high, &c.range_text) {
             (Some(lo), Some(hi), _) => format!("{} to {}{unit}", number(lo), number(hi)),
             (Some(lo), None, _) => format!("{} or more{unit}", number(lo)),
             (None, Some(hi), _) => format!("{} or less{unit}", number(hi)),
@@ -265,7 +273,7 @@ mod server {
     }
 
     fn value_words(c: &result_component::Model) -> String {
-        match (c.value_number, &c.value_text) {
+        match (finite(c.value_number), &c.value_text) {
             (Some(v), _) => match &c.unit {
                 Some(unit) => format!("{} {unit}", number(v)),
                 None => number(v),
@@ -343,7 +351,7 @@ mod server {
                     value: value_words(c),
                     range: range_words(c),
                     flag: flag_word(&c.flag),
-                    numeric: c.value_number.is_some(),
+                    numeric: finite(c.value_number).is_some(),
                 })
                 .collect(),
             test: found.test,
@@ -377,7 +385,7 @@ mod server {
             .filter_map(|c| {
                 Some(TrendPoint {
                     at: c.resulted_at.timestamp(),
-                    value: c.value_number.filter(|v| v.is_finite())?,
+                    value: finite(c.value_number)?,
                 })
             })
             .collect();
@@ -387,7 +395,7 @@ mod server {
                 let drawn = thin_trend(&points, (TREND_WIDTH - 2.0 * TREND_MARGIN) as usize / 2);
                 let layout = lay_out_trend(
                     &drawn,
-                    (latest.range_low, latest.range_high),
+                    range_of(latest),
                     TREND_WIDTH,
                     TREND_HEIGHT,
                     TREND_MARGIN,
@@ -465,8 +473,31 @@ mod server {
         Ok(wait)
     }
 
+    /// The staff member's entry in a patient's access log, for what they did on this page.
+    fn desk_entry(
+        state: &AppState,
+        caller: &StaffSession,
+        person_id: i32,
+        action: RecordAction,
+    ) -> AccessEntry {
+        AccessEntry {
+            organization_id: state.site.organization_id,
+            subject_person_id: person_id,
+            viewer: Viewer::Staff {
+                id: caller.member.id,
+                name: caller.member.display_name.clone(),
+            },
+            acting_as: ActingAs::Staff(caller.role),
+            area: Area::ResultsDesk,
+            action,
+            source_ip: crate::api::request::source_ip(),
+        }
+    }
+
     pub async fn pending(g: Guarded<StaffSession>) -> Result<Vec<PendingRow>, PortalError> {
-        let Guarded { state, now, .. } = g;
+        let Guarded {
+            state, now, caller, ..
+        } = g;
         let org = state.site.organization_id;
         let rows = store::pending_results(&state.db, org, now, 200)
             .await
@@ -476,13 +507,21 @@ mod server {
             if let std::collections::hash_map::Entry::Vacant(slot) =
                 people.entry(r.result.person_id)
             {
-                let found =
-                    crate::db::records::record_of_person(&state.db, org, r.result.person_id)
-                        .await
-                        .map_err(internal)?;
+                let found = records::record_of_person(&state.db, org, r.result.person_id)
+                    .await
+                    .map_err(internal)?;
                 slot.insert(found);
             }
         }
+        // Each patient whose names and tests the queue shows has it in their access log.
+        let seen: Vec<AccessEntry> = people
+            .iter()
+            .filter(|(_, found)| found.is_some())
+            .map(|(&id, _)| desk_entry(&state, &caller, id, RecordAction::Viewed))
+            .collect();
+        records::record_accesses(&state.db, seen.iter().map(|e| (e, now)))
+            .await
+            .map_err(internal)?;
         Ok(rows
             .into_iter()
             .filter_map(|r| {
@@ -494,6 +533,10 @@ mod server {
                     record_number: record.medical_record_number.clone(),
                     resulted: moment(&state, r.result.resulted_at),
                     release: match r.result.automatic_release_at {
+                        _ if r.patient_waits => {
+                            "Shown to the patient only when released (they wait for their clinician)"
+                                .to_owned()
+                        }
                         Some(at) => format!(
                             "Shown to the patient automatically on {}",
                             moment(&state, at)
@@ -536,18 +579,7 @@ mod server {
                 "This result has already been released.".into(),
             ));
         }
-        let entry = AccessEntry {
-            organization_id: org,
-            subject_person_id: person.id,
-            viewer: Viewer::Staff {
-                id: caller.member.id,
-                name: caller.member.display_name.clone(),
-            },
-            acting_as: ActingAs::Staff(caller.role),
-            area: Area::ResultsDesk,
-            action: RecordAction::Changed,
-            source_ip: crate::api::request::source_ip(),
-        };
+        let entry = desk_entry(&state, &caller, person.id, RecordAction::Changed);
         records::record_access(&txn, &entry, now)
             .await
             .map_err(internal)?;
@@ -574,36 +606,67 @@ mod server {
 
     pub async fn notify_released(state: &AppState) -> Result<usize, PortalError> {
         let now = state.clock.now();
-        let due = store::due_notifications(&state.db, state.site.organization_id, now, 100)
+        let due = store::due_notifications(&state.db, state.site.organization_id, now, 200)
             .await
             .map_err(internal)?;
-        let mut sent = 0;
+        // One email per person however many results came at once.
+        let mut by_person: std::collections::BTreeMap<i32, Vec<i32>> = Default::default();
         for result in due {
-            let Some(person) = person::Entity::find_by_id(result.person_id)
-                .one(&state.db)
-                .await
-                .map_err(internal)?
-            else {
-                continue;
-            };
-            let txn = state.db.begin().await.map_err(internal)?;
-            if !store::mark_notified(&txn, result.id, now)
+            by_person
+                .entry(result.person_id)
+                .or_default()
+                .push(result.id);
+        }
+        let mut sent = 0;
+        for (person_id, results) in by_person {
+            match notify_person(state, person_id, &results, now).await {
+                Ok(true) => sent += 1,
+                Ok(false) => {}
+                // One person's failure does not hold back the others; the next round retries.
+                Err(e) => tracing::warn!(error = %e, "a released result could not be announced"),
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Marks `results` announced and queues the person's email, in one transaction: true when
+    /// an email was queued.
+    async fn notify_person(
+        state: &AppState,
+        person_id: i32,
+        results: &[i32],
+        now: DateTime<Utc>,
+    ) -> Result<bool, PortalError> {
+        let Some(person) = person::Entity::find_by_id(person_id)
+            .one(&state.db)
+            .await
+            .map_err(internal)?
+        else {
+            return Ok(false);
+        };
+        let txn = state.db.begin().await.map_err(internal)?;
+        let mut marked = 0;
+        for &id in results {
+            if store::mark_notified(&txn, id, now)
                 .await
                 .map_err(internal)?
             {
-                continue;
+                marked += 1;
             }
-            crate::api::notify::new_information(
-                &txn,
-                state,
-                &person,
-                NewInformation::ResultReleased,
-                now,
-            )
-            .await?;
-            txn.commit().await.map_err(internal)?;
-            sent += 1;
         }
-        Ok(sent)
+        if marked == 0 || person.email.is_none() {
+            txn.commit().await.map_err(internal)?;
+            return Ok(false);
+        }
+        crate::api::notify::new_information(
+            &txn,
+            state,
+            &person,
+            NewInformation::ResultReleased,
+            now,
+        )
+        .await?;
+        txn.commit().await.map_err(internal)?;
+        Ok(true)
     }
 }

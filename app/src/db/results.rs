@@ -291,10 +291,23 @@ pub async fn set_wait_for_clinician<C: ConnectionTrait>(
 pub struct PendingResult {
     pub result: test_result::Model,
     pub test: String,
+    /// The patient waits for their clinician: only a release shows it.
+    pub patient_waits: bool,
 }
 
-/// The results of the organization that no provider has released and that have not been
-/// released automatically by `now`, oldest first.
+/// The people of the organization who wait for their clinician before results show.
+fn waiting_patients(organization_id: i32) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(patient::Column::PersonId)
+        .from(patient::Entity)
+        .and_where(patient::Column::OrganizationId.eq(organization_id))
+        .and_where(patient::Column::ResultsWaitForClinician.eq(true))
+        .to_owned()
+}
+
+/// The results of the organization that no provider has released and that their patient does
+/// not see yet at `now` (not past their automatic release, or the patient waits for their
+/// clinician), oldest first.
 pub async fn pending_results<C: ConnectionTrait>(
     db: &C,
     organization_id: i32,
@@ -307,7 +320,8 @@ pub async fn pending_results<C: ConnectionTrait>(
         .filter(
             Condition::any()
                 .add(test_result::Column::AutomaticReleaseAt.is_null())
-                .add(test_result::Column::AutomaticReleaseAt.gt(now)),
+                .add(test_result::Column::AutomaticReleaseAt.gt(now))
+                .add(test_result::Column::PersonId.in_subquery(waiting_patients(organization_id))),
         )
         .order_by_asc(test_result::Column::ResultedAt)
         .order_by_asc(test_result::Column::Id)
@@ -315,10 +329,26 @@ pub async fn pending_results<C: ConnectionTrait>(
         .all(db)
         .await?;
     let names = test_names(db, rows.iter().map(|r| r.test_type_id)).await?;
+    let waiting: HashSet<i32> = if rows.is_empty() {
+        HashSet::new()
+    } else {
+        patient::Entity::find()
+            .select_only()
+            .column(patient::Column::PersonId)
+            .filter(patient::Column::OrganizationId.eq(organization_id))
+            .filter(patient::Column::ResultsWaitForClinician.eq(true))
+            .filter(patient::Column::PersonId.is_in(rows.iter().map(|r| r.person_id)))
+            .into_tuple::<i32>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect()
+    };
     Ok(rows
         .into_iter()
         .map(|result| PendingResult {
             test: names.get(&result.test_type_id).cloned().unwrap_or_default(),
+            patient_waits: waiting.contains(&result.person_id),
             result,
         })
         .collect())
@@ -371,13 +401,7 @@ pub async fn due_notifications<C: ConnectionTrait>(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<test_result::Model>, DbErr> {
-    use sea_orm::sea_query::Query;
-    let waiting = Query::select()
-        .column(patient::Column::PersonId)
-        .from(patient::Entity)
-        .and_where(patient::Column::OrganizationId.eq(organization_id))
-        .and_where(patient::Column::ResultsWaitForClinician.eq(true))
-        .to_owned();
+    let waiting = waiting_patients(organization_id);
     let released = Condition::any()
         .add(
             Condition::all()

@@ -80,7 +80,7 @@ fn History(trend: TrendView) -> impl IntoView {
         )
     };
     let newer = (page > 0).then(|| link(page - 1));
-    let older = more.then(|| link(page + 1));
+    let older = more.then(|| link(page.saturating_add(1)));
     let paged = count > rows.len();
     view! {
         <RecordBanner heading />
@@ -91,7 +91,7 @@ fn History(trend: TrendView) -> impl IntoView {
             <table class="access-log">
                 <caption>
                     {if paged {
-                        format!("{name}: values, newest first (page {})", page + 1)
+                        format!("{name}: values, newest first (page {})", page.saturating_add(1))
                     } else {
                         format!("{name}: every value, newest first")
                     }}
@@ -119,10 +119,15 @@ fn History(trend: TrendView) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages of values">
-            {newer.map(|href| view! { <A href=href>"Newer values"</A> })}
-            {older.map(|href| view! { <A href=href>"Older values"</A> })}
-        </nav>
+        {(newer.is_some() || older.is_some())
+            .then(|| {
+                view! {
+                    <nav class="pager" aria-label="Pages of values">
+                        {newer.map(|href| view! { <A href=href>"Newer values"</A> })}
+                        {older.map(|href| view! { <A href=href>"Older values"</A> })}
+                    </nav>
+                }
+            })}
         <AskTheClinic phone subject />
         <p>
             <A href=record_link("/record/results", subject, "")>"All test results"</A>

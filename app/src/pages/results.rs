@@ -83,7 +83,13 @@ fn Results(list: ResultList, wait: ServerAction<SetResultWait>) -> impl IntoView
     let empty = rows.is_empty();
     let previous =
         (page > 0).then(|| record_link("/record/results", subject, &format!("page={}", page - 1)));
-    let next = more.then(|| record_link("/record/results", subject, &format!("page={}", page + 1)));
+    let next = more.then(|| {
+        record_link(
+            "/record/results",
+            subject,
+            &format!("page={}", page.saturating_add(1)),
+        )
+    });
     view! {
         <RecordBanner heading />
         <h1>{title}</h1>
@@ -94,7 +100,9 @@ fn Results(list: ResultList, wait: ServerAction<SetResultWait>) -> impl IntoView
             view! {
                 <div class="table-scroll" tabindex="0" role="region" aria-label="Test results">
                     <table class="access-log">
-                        <caption>{format!("Results, newest first (page {})", page + 1)}</caption>
+                        <caption>
+                            {format!("Results, newest first (page {})", page.saturating_add(1))}
+                        </caption>
                         <thead>
                             <tr>
                                 <th scope="col">"Test"</th>
@@ -128,10 +136,15 @@ fn Results(list: ResultList, wait: ServerAction<SetResultWait>) -> impl IntoView
             }
                 .into_any()
         }}
-        <nav class="pager" aria-label="Pages of results">
-            {previous.map(|href| view! { <A href=href>"Newer results"</A> })}
-            {next.map(|href| view! { <A href=href>"Older results"</A> })}
-        </nav>
+        {(previous.is_some() || next.is_some())
+            .then(|| {
+                view! {
+                    <nav class="pager" aria-label="Pages of results">
+                        {previous.map(|href| view! { <A href=href>"Newer results"</A> })}
+                        {next.map(|href| view! { <A href=href>"Older results"</A> })}
+                    </nav>
+                }
+            })}
         <section class="card" aria-labelledby="wait-heading">
             <h2 id="wait-heading">"When results show"</h2>
             <p>

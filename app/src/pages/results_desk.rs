@@ -18,7 +18,7 @@ pub fn ResultsDeskPage() -> impl IntoView {
         <PageTitle page="Results to release" />
         <h1>"Results to release"</h1>
         <p>
-            <A href="/staff/desk">"Enrolment desk"</A>
+            <A href="/staff/desk">"Staff desk"</A>
         </p>
         <div role="alert" class="form-problem">
             {action_problem(release)}
@@ -68,7 +68,11 @@ fn Pending(rows: Vec<PendingRow>, release: ServerAction<ReleaseResult>) -> impl 
                 .map(|row| {
                     let heading_id = format!("result-{}", row.id);
                     let labelled_by = heading_id.clone();
-                    let label = format!("Release the {} of {}", row.test, row.patient);
+                    let label = format!(
+                        "Release to the patient now: {} of {}",
+                        row.test,
+                        row.patient,
+                    );
                     view! {
                         <li class="card" aria-labelledby=labelled_by>
                             <h2 id=heading_id>{format!("{}: {}", row.patient, row.test)}</h2>

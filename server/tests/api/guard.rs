@@ -31,7 +31,7 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
     const PATIENT: &[Caller] = &[Patient];
     const STAFF: &[Caller] = &[FrontDesk, Clinician, Administrator];
     const DESK: &[Caller] = &[FrontDesk, Administrator];
-    const CLINICAL: &[Caller] = &[Clinician, Administrator];
+    const CLINICAL: &[Caller] = &[Clinician];
     Some(match path {
         // Public: nothing about anyone, or the caller's own session, or a secret is the proof.
         "site/info"

@@ -196,10 +196,12 @@ async fn provider_release(backend: Backend) {
         "a month on, still waiting"
     );
 
-    // The front desk does not release results; a clinician does, once.
-    let desk = staff_session(&app, "desk").await;
-    let (status, _) = get_json(&app, "/api/results-desk/pending", &desk).await;
-    assert_eq!(status, 403);
+    // The front desk and administrators do not release results; a clinician does, once.
+    for role in ["desk", "admin"] {
+        let staff = staff_session(&app, role).await;
+        let (status, _) = get_json(&app, "/api/results-desk/pending", &staff).await;
+        assert_eq!(status, 403, "{role}");
+    }
     let clinician = staff_session(&app, "clinician").await;
     let (status, queue) = get_json(&app, "/api/results-desk/pending", &clinician).await;
     assert_eq!(status, 200, "{queue}");
@@ -241,8 +243,10 @@ async fn provider_release(backend: Backend) {
         .all(&app.state.db)
         .await
         .unwrap();
-    assert_eq!(logged.len(), 1);
-    assert_eq!(logged[0].acting_as, "staff:clinician");
+    // Listed in the queue (viewed, twice) and released (changed).
+    assert_eq!(logged.iter().filter(|e| e.action == "changed").count(), 1);
+    assert!(logged.iter().any(|e| e.action == "viewed"));
+    assert!(logged.iter().all(|e| e.acting_as == "staff:clinician"));
 
     // C6: one email, once, whichever worker round gets there.
     assert_eq!(
@@ -285,9 +289,21 @@ async fn c3_a_patient_who_waits_for_their_clinician_sees_only_released_results()
     assert!(listed(&app, &token).await.is_empty());
     let (_, list) = get_json(&app, "/api/record/results", &token).await;
     assert_eq!(list["waits_for_clinician"], true);
+    // For a patient who waits, a result past its automatic release waits in the queue too.
     let clinician = staff_session(&app, "clinician").await;
-    // An automatic result past its release is not in the queue, but a clinician can still
-    // release it for a patient who waits.
+    let (_, queue) = get_json(&app, "/api/results-desk/pending", &clinician).await;
+    let row = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == automatic)
+        .expect("in the queue");
+    assert!(
+        row["release"]
+            .as_str()
+            .unwrap()
+            .contains("they wait for their clinician")
+    );
     let (status, body) = post(
         &app,
         "/api/results-desk/release",
