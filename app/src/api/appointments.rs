@@ -223,6 +223,38 @@ mod server {
         }
     }
 
+    /// What every booking and cancelling ends with, in its transaction: the access log's entry,
+    /// the audit event, the email that something is new (C6), and the commit.
+    async fn finish_change(
+        txn: sea_orm::DatabaseTransaction,
+        state: &crate::state::AppState,
+        caller: &ActingFor,
+        event: &'static str,
+        appointment: i32,
+        now: DateTime<Utc>,
+    ) -> Result<(), PortalError> {
+        records::record_access(&txn, &caller.entry.doing(RecordAction::Changed), now)
+            .await
+            .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            entry_for(state, caller, event)
+                .detail(serde_json::json!({ "appointment": appointment })),
+        )
+        .await
+        .map_err(internal)?;
+        super::super::notify::new_information(
+            &txn,
+            state,
+            &caller.subject,
+            NewInformation::AppointmentChanged,
+            now,
+        )
+        .await?;
+        txn.commit().await.map_err(internal)
+    }
+
     pub async fn list(g: Guarded<ActingFor>) -> Result<AppointmentList, PortalError> {
         let Guarded {
             state, now, caller, ..
@@ -398,26 +430,7 @@ mod server {
             }
             Err(e) => return Err(internal(e)),
         };
-        records::record_access(&txn, &caller.entry.doing(RecordAction::Changed), now)
-            .await
-            .map_err(internal)?;
-        audit::record(
-            &txn,
-            now,
-            entry_for(&state, &caller, "appointment.booked")
-                .detail(serde_json::json!({ "appointment": made.id })),
-        )
-        .await
-        .map_err(internal)?;
-        super::super::notify::new_information(
-            &txn,
-            &state,
-            subject,
-            NewInformation::AppointmentChanged,
-            now,
-        )
-        .await?;
-        txn.commit().await.map_err(internal)?;
+        finish_change(txn, &state, &caller, "appointment.booked", made.id, now).await?;
         let starts = local(made.starts_at, zone);
         Ok(Booked {
             id: made.id,
@@ -487,26 +500,7 @@ mod server {
         if let Some(slot) = a.slot_id {
             store::free_time(&txn, slot, now).await.map_err(internal)?;
         }
-        records::record_access(&txn, &caller.entry.doing(RecordAction::Changed), now)
-            .await
-            .map_err(internal)?;
-        audit::record(
-            &txn,
-            now,
-            entry_for(&state, &caller, "appointment.cancelled")
-                .detail(serde_json::json!({ "appointment": id })),
-        )
-        .await
-        .map_err(internal)?;
-        super::super::notify::new_information(
-            &txn,
-            &state,
-            subject,
-            NewInformation::AppointmentChanged,
-            now,
-        )
-        .await?;
-        txn.commit().await.map_err(internal)?;
+        finish_change(txn, &state, &caller, "appointment.cancelled", id, now).await?;
         let starts = local(a.starts_at, zone);
         Ok(format!(
             "{} on {} at {}",

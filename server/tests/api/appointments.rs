@@ -11,7 +11,8 @@ use chrono::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 
-async fn get_json(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
+/// GETs a server function as a signed-in caller: status and JSON answer.
+pub async fn get_json(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     let request = http::Request::get(path)
         .header("accept", "application/json")
         .header("cookie", format!("__Host-portal_session={token}"))
@@ -26,7 +27,13 @@ async fn get_json(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     )
 }
 
-async fn post(app: &TestApp, path: &str, fields: &[(&str, &str)], token: &str) -> (u16, String) {
+/// POSTs a form to a server function as a signed-in caller: status and body.
+pub async fn post(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    token: &str,
+) -> (u16, String) {
     let (status, _, body) = app.post_form(path, fields, Some(token)).await;
     (status.as_u16(), body)
 }

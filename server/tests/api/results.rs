@@ -4,6 +4,7 @@
 //! one component's history, and emails that say only that something is new.
 
 use crate::access::{person, signed_in};
+use crate::appointments::{get_json, post};
 use crate::helpers::{BACKENDS, Backend, TestApp, spawn_app};
 use crate::staff::staff_session;
 use app::db::entities::{access_entry, test_type};
@@ -16,26 +17,6 @@ use serde_json::Value;
 
 fn instant(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
-}
-
-async fn get_json(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
-    let request = http::Request::get(path)
-        .header("accept", "application/json")
-        .header("cookie", format!("__Host-portal_session={token}"))
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let response = app.send(request).await;
-    let status = response.status().as_u16();
-    let text = crate::helpers::body_text(response.into_body()).await;
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-async fn post(app: &TestApp, path: &str, fields: &[(&str, &str)], token: &str) -> (u16, String) {
-    let (status, _, body) = app.post_form(path, fields, Some(token)).await;
-    (status.as_u16(), body)
 }
 
 fn glucose(value: f64) -> NewComponent {
