@@ -6,10 +6,11 @@ use crate::pages::components::layout::{SiteFooter, SiteHeader, SkipLink};
 use crate::pages::components::site::provide_site_info;
 use crate::pages::{
     AccountSecurityRoute, ActivateRoute, AppointmentsRoute, BookAppointmentRoute,
-    ConfirmEmailRoute, ForgotPasswordRoute, ForgotPortalIdRoute, GettingAnAccountRoute, HelpRoute,
-    HomePage, NotFoundPage, PersonalInformationRoute, ProxyDeskRoute, RecordsRoute,
-    RequestActivationCodeRoute, ResultRoute, ResultTrendRoute, ResultsDeskRoute, ResultsRoute,
-    SignInRoute, StaffDeskRoute, StaffSignInRoute, WhoCanViewRoute, WhoViewedRoute,
+    ConfirmEmailRoute, ForgotPasswordRoute, ForgotPortalIdRoute, GettingAnAccountRoute,
+    HealthRemindersRoute, HealthSummaryRoute, HelpRoute, HomePage, ImmunizationsRoute,
+    NotFoundPage, PersonalInformationRoute, ProxyDeskRoute, RecordsRoute, ReportsDeskRoute,
+    ReportsRoute, RequestActivationCodeRoute, ResultRoute, ResultTrendRoute, ResultsDeskRoute,
+    ResultsRoute, SignInRoute, StaffDeskRoute, StaffSignInRoute, WhoCanViewRoute, WhoViewedRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
@@ -163,6 +164,31 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/staff/results")
                         view={Lazy::<ResultsDeskRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/immunizations")
+                        view={Lazy::<ImmunizationsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/health-reminders")
+                        view={Lazy::<HealthRemindersRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/health-summary")
+                        view={Lazy::<HealthSummaryRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/record/reports")
+                        view={Lazy::<ReportsRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=path!("/staff/reports")
+                        view={Lazy::<ReportsDeskRoute>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route

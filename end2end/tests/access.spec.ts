@@ -48,8 +48,8 @@ test.describe('Acting for someone (P4, P5)', () => {
     const lily = card(page, 'Lily Chen');
     await expect(lily).toContainText("access for parents and guardians is limited from a child's 13th birthday");
     await expect(lily).toContainText('You can still schedule their appointments');
-    // Her appointments are all the record she opens (P4).
-    await expect(lily.getByRole('link')).toHaveText(['Appointments']);
+    // Her appointments, immunizations and health reminders are all the record she opens (P5).
+    await expect(lily.getByRole('link')).toHaveText(['Appointments', 'Immunizations', 'Health reminders']);
 
     const jordan = card(page, 'Jordan Chen');
     await expect(jordan).toContainText("ends on a child's 18th birthday");

@@ -6,6 +6,7 @@ pub mod account;
 pub mod appointments;
 #[cfg(feature = "ssr")]
 pub mod attempts;
+pub mod clinical;
 #[cfg(feature = "ssr")]
 pub mod code_tries;
 pub mod desk;

@@ -65,6 +65,7 @@ pub struct ComponentRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultView {
+    pub id: i32,
     pub heading: RecordHeading,
     pub test: String,
     pub collected: String,
@@ -338,6 +339,7 @@ mod server {
         .map_err(internal)?
         .ok_or(PortalError::NotFound)?;
         Ok(ResultView {
+            id,
             heading: heading_of(&caller),
             collected: moment(&state, found.result.collected_at),
             resulted: moment(&state, found.result.resulted_at),

@@ -289,6 +289,7 @@ pub async fn seed_demo(
     super::court_orders::store(&txn, org.id, omar.id, order, now).await?;
     seed_scheduling(&txn, org.id, &ids, home.time_zone, now).await?;
     seed_results(&txn, org.id, &ids, home.time_zone, now).await?;
+    seed_clinical_lists(&txn, org.id, &ids, today).await?;
 
     for (username, display_name, role) in DEMO_STAFF {
         let username = StaffUsername::parse(username).map_err(StoreError::Conflict)?;
@@ -477,6 +478,190 @@ async fn seed_scheduling(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Immunization histories for the Chen children, Alex and Walter; allergies, medications and
+/// problems for Alex and Walter; health topic reminders (a vaccine that is due).
+async fn seed_clinical_lists(
+    txn: &sea_orm::DatabaseTransaction,
+    org: i32,
+    ids: &std::collections::HashMap<&str, i32>,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    use super::clinical as c;
+    let born = |key: &str| dob_of(PEOPLE, key, today);
+    let at_age = |key: &str, years: u32, months: u32| {
+        born(key)
+            .checked_add_months(Months::new(years * 12 + months))
+            .unwrap_or(today)
+    };
+    // A child's schedule: (vaccine, CVX, dose, age in years, months).
+    let childhood: [(&str, &str, &str, u32, u32); 10] = [
+        ("DTaP", "20", "Dose 1 of 5", 0, 2),
+        ("DTaP", "20", "Dose 2 of 5", 0, 4),
+        ("DTaP", "20", "Dose 3 of 5", 0, 6),
+        ("MMR", "03", "Dose 1 of 2", 1, 0),
+        ("Varicella", "21", "Dose 1 of 2", 1, 0),
+        ("DTaP", "20", "Dose 4 of 5", 1, 3),
+        ("DTaP", "20", "Dose 5 of 5", 4, 6),
+        ("MMR", "03", "Dose 2 of 2", 4, 6),
+        ("Varicella", "21", "Dose 2 of 2", 4, 6),
+        ("Influenza", "140", "Yearly", 6, 10),
+    ];
+    for child in ["sam", "lily"] {
+        for (vaccine, cvx, dose, years, months) in childhood {
+            let given = at_age(child, years, months);
+            if given <= today {
+                c::add_immunization(txn, org, ids[child], vaccine, Some(cvx), Some(dose), given)
+                    .await?;
+            }
+        }
+    }
+    for (vaccine, cvx, dose, years, months) in [
+        ("Tdap", "115", "Booster", 11, 2),
+        ("HPV", "165", "Dose 1 of 2", 11, 2),
+        ("Meningococcal ACWY", "114", "Dose 1 of 2", 11, 2),
+        ("HPV", "165", "Dose 2 of 2", 11, 9),
+        ("Influenza", "140", "Yearly", 14, 1),
+    ] {
+        let given = at_age("lily", years, months);
+        if given <= today {
+            c::add_immunization(txn, org, ids["lily"], vaccine, Some(cvx), Some(dose), given)
+                .await?;
+        }
+    }
+    let days_ago = |d: i64| today - chrono::Duration::days(d);
+    for (who, vaccine, cvx, dose, ago) in [
+        ("alex", "Influenza", "140", "Yearly", 400),
+        ("alex", "Tdap", "115", "Booster", 1500),
+        ("alex", "COVID-19", "208", "Dose 1", 900),
+        (
+            "walter",
+            "Pneumococcal conjugate",
+            "133",
+            "Single dose",
+            2000,
+        ),
+        ("walter", "Zoster (shingles)", "187", "Dose 2 of 2", 1200),
+        ("walter", "Influenza", "140", "Yearly", 60),
+    ] {
+        c::add_immunization(
+            txn,
+            org,
+            ids[who],
+            vaccine,
+            Some(cvx),
+            Some(dose),
+            days_ago(ago),
+        )
+        .await?;
+    }
+    c::add_allergy(
+        txn,
+        org,
+        ids["alex"],
+        "Penicillin",
+        Some("Hives"),
+        Some("moderate"),
+        days_ago(3000),
+    )
+    .await?;
+    c::add_allergy(
+        txn,
+        org,
+        ids["alex"],
+        "Tree pollen",
+        Some("Sneezing, itchy eyes"),
+        Some("mild"),
+        days_ago(2000),
+    )
+    .await?;
+    c::add_allergy(
+        txn,
+        org,
+        ids["walter"],
+        "Sulfa drugs",
+        Some("Rash"),
+        Some("moderate"),
+        days_ago(5000),
+    )
+    .await?;
+    c::add_medication(
+        txn,
+        org,
+        ids["alex"],
+        "Metformin 500 mg tablet",
+        Some("One tablet twice a day with meals"),
+        days_ago(500),
+    )
+    .await?;
+    c::add_medication(
+        txn,
+        org,
+        ids["alex"],
+        "Atorvastatin 10 mg tablet",
+        Some("One tablet at bedtime"),
+        days_ago(300),
+    )
+    .await?;
+    c::add_medication(
+        txn,
+        org,
+        ids["walter"],
+        "Lisinopril 10 mg tablet",
+        Some("One tablet in the morning"),
+        days_ago(2500),
+    )
+    .await?;
+    c::add_problem(txn, org, ids["alex"], "Prediabetes", days_ago(520)).await?;
+    c::add_problem(txn, org, ids["alex"], "High cholesterol", days_ago(320)).await?;
+    c::add_problem(
+        txn,
+        org,
+        ids["walter"],
+        "High blood pressure",
+        days_ago(2600),
+    )
+    .await?;
+    c::add_problem(
+        txn,
+        org,
+        ids["walter"],
+        "Chronic kidney disease",
+        days_ago(400),
+    )
+    .await?;
+    let flu_due = Some(days_ago(-20));
+    for who in ["alex", "sam", "lily", "walter"] {
+        c::add_alert(
+            txn,
+            org,
+            ids[who],
+            "Flu vaccine",
+            "A yearly flu vaccine is due. Book a flu shot, or ask at your next visit.",
+            flu_due,
+        )
+        .await?;
+    }
+    c::add_alert(
+        txn,
+        org,
+        ids["lily"],
+        "Meningococcal ACWY booster",
+        "The second dose is given at 16.",
+        Some(at_age("lily", 16, 0)),
+    )
+    .await?;
+    c::add_alert(
+        txn,
+        org,
+        ids["walter"],
+        "Kidney function check",
+        "A yearly blood test for kidney function is due.",
+        Some(days_ago(10)),
+    )
+    .await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 pub mod access_log;
 pub mod accounts;
 pub mod audit;
+pub mod clinical;
 pub mod codes;
 pub mod court_orders;
 pub mod demo;

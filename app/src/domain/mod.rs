@@ -24,5 +24,6 @@ pub mod scheduling;
 pub mod sign_in;
 pub mod ssn;
 pub mod staff;
+pub mod summary;
 pub mod transitions;
 pub mod two_step;

@@ -25,10 +25,21 @@ pub enum Area {
     Results,
     /// Clinicians reviewing and releasing results (staff).
     ResultsDesk,
+    /// Immunizations, to view and print.
+    Immunizations,
+    /// Health topic alerts (reminders such as a vaccine that is due).
+    HealthAlerts,
+    /// The health summary: allergies, medications, problems, immunizations, recent results
+    /// (P8), on a page and as a FHIR document.
+    HealthSummary,
+    /// Reports of incorrect information the patient sent (C4), and their answers.
+    Reports,
+    /// Staff reading and answering reports of incorrect information.
+    ReportsDesk,
 }
 
 impl Area {
-    pub const ALL: [Area; 8] = [
+    pub const ALL: [Area; 13] = [
         Self::PersonalInformation,
         Self::WhoCanView,
         Self::WhoViewed,
@@ -37,12 +48,21 @@ impl Area {
         Self::Appointments,
         Self::Results,
         Self::ResultsDesk,
+        Self::Immunizations,
+        Self::HealthAlerts,
+        Self::HealthSummary,
+        Self::Reports,
+        Self::ReportsDesk,
     ];
 
     /// Areas a patient's menu links to, in menu order.
-    pub const MENU: [Area; 5] = [
+    pub const MENU: [Area; 9] = [
         Self::Results,
         Self::Appointments,
+        Self::Immunizations,
+        Self::HealthAlerts,
+        Self::HealthSummary,
+        Self::Reports,
         Self::PersonalInformation,
         Self::WhoCanView,
         Self::WhoViewed,
@@ -58,6 +78,11 @@ impl Area {
             Self::Appointments => "appointments",
             Self::Results => "results",
             Self::ResultsDesk => "results-desk",
+            Self::Immunizations => "immunizations",
+            Self::HealthAlerts => "health-alerts",
+            Self::HealthSummary => "health-summary",
+            Self::Reports => "reports",
+            Self::ReportsDesk => "reports-desk",
         }
     }
 
@@ -69,6 +94,8 @@ impl Area {
     pub fn scope(self) -> Scope {
         match self {
             Self::Appointments => Scope::Scheduling,
+            Self::Immunizations => Scope::Immunizations,
+            Self::HealthAlerts => Scope::HealthAlerts,
             _ => Scope::FullRecord,
         }
     }
@@ -84,6 +111,11 @@ impl Area {
             Self::Appointments => "Appointments",
             Self::Results => "Test results",
             Self::ResultsDesk => "Results to release",
+            Self::Immunizations => "Immunizations",
+            Self::HealthAlerts => "Health reminders",
+            Self::HealthSummary => "Health summary",
+            Self::Reports => "Reports of incorrect information",
+            Self::ReportsDesk => "Reports to answer",
         }
     }
 
@@ -96,6 +128,11 @@ impl Area {
             Self::Appointments => "/record/appointments",
             Self::Results => "/record/results",
             Self::ResultsDesk => "/staff/results",
+            Self::Immunizations => "/record/immunizations",
+            Self::HealthAlerts => "/record/health-reminders",
+            Self::HealthSummary => "/record/health-summary",
+            Self::Reports => "/record/reports",
+            Self::ReportsDesk => "/staff/reports",
             Self::EnrolmentDesk | Self::ProxyDesk => "/staff/desk",
         }
     }

@@ -9,12 +9,17 @@ mod confirm_email;
 mod forgot_password;
 mod forgot_portal_id;
 mod getting_an_account;
+mod health_reminders;
+mod health_summary;
 mod help;
 mod home;
+mod immunizations;
 mod not_found;
 mod personal_information;
 mod proxy_desk;
 mod records;
+mod reports;
+mod reports_desk;
 mod request_activation_code;
 mod result;
 mod result_trend;
@@ -34,12 +39,17 @@ pub use confirm_email::ConfirmEmailPage;
 pub use forgot_password::ForgotPasswordPage;
 pub use forgot_portal_id::ForgotPortalIdPage;
 pub use getting_an_account::GettingAnAccountPage;
+pub use health_reminders::HealthRemindersPage;
+pub use health_summary::HealthSummaryPage;
 pub use help::HelpPage;
 pub use home::HomePage;
+pub use immunizations::ImmunizationsPage;
 pub use not_found::NotFoundPage;
 pub use personal_information::PersonalInformationPage;
 pub use proxy_desk::ProxyDeskPage;
 pub use records::RecordsPage;
+pub use reports::ReportsPage;
+pub use reports_desk::ReportsDeskPage;
 pub use request_activation_code::RequestActivationCodePage;
 pub use result::ResultPage;
 pub use result_trend::ResultTrendPage;
@@ -96,4 +106,9 @@ lazy_pages! {
     ResultRoute => ResultPage,
     ResultTrendRoute => ResultTrendPage,
     ResultsDeskRoute => ResultsDeskPage,
+    ImmunizationsRoute => ImmunizationsPage,
+    HealthRemindersRoute => HealthRemindersPage,
+    HealthSummaryRoute => HealthSummaryPage,
+    ReportsRoute => ReportsPage,
+    ReportsDeskRoute => ReportsDeskPage,
 }

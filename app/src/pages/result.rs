@@ -45,6 +45,7 @@ pub fn ResultPage() -> impl IntoView {
 #[component]
 fn Result(result: ResultView) -> impl IntoView {
     let ResultView {
+        id,
         heading,
         test,
         collected,
@@ -54,6 +55,11 @@ fn Result(result: ResultView) -> impl IntoView {
         phone,
     } = result;
     let subject = heading.subject;
+    let report = record_link(
+        "/record/reports",
+        subject,
+        &format!("kind=result&item={id}"),
+    );
     view! {
         <RecordBanner heading />
         <h1>{test.clone()}</h1>
@@ -107,6 +113,9 @@ fn Result(result: ResultView) -> impl IntoView {
             </table>
         </div>
         <AskTheClinic phone subject />
+        <p>
+            <A href=report>"Report incorrect information in this result"</A>
+        </p>
         <p>
             <A href=record_link("/record/results", subject, "")>"All test results"</A>
         </p>

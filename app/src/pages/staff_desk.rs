@@ -29,6 +29,9 @@ pub fn StaffDeskPage() -> impl IntoView {
                             <p>
                                 <A href="/staff/results">"Results to release"</A>
                             </p>
+                            <p>
+                                <A href="/staff/reports">"Reports of incorrect information to answer"</A>
+                            </p>
                             <Desk />
                         }
                             .into_any()

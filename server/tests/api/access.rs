@@ -149,7 +149,7 @@ async fn post(
 
 /// The server functions of a person's record, in the order the matrix calls them (renewing
 /// before revoking, so that both find the grant live).
-const RECORD_FUNCTIONS: [&str; 16] = [
+const RECORD_FUNCTIONS: [&str; 22] = [
     "record/choices",
     "record/personal-information",
     "record/personal-information/contact",
@@ -164,13 +164,24 @@ const RECORD_FUNCTIONS: [&str; 16] = [
     "record/results/result",
     "record/results/trend",
     "record/results/wait",
+    "record/immunizations",
+    "record/health-reminders",
+    "record/health-summary",
+    "record/health-summary/fhir",
+    "record/reports",
+    "record/reports/new",
     "record/who-can-view/renew",
     "record/who-can-view/revoke",
 ];
 
-/// The functions of the appointments area, which the scheduling scope opens (P4, P5).
-fn is_scheduling(function: &str) -> bool {
+/// The functions a parent's limited access opens (P5): appointments (scheduling),
+/// immunizations (and reporting one as wrong) and health reminders.
+fn is_limited_scope(function: &str) -> bool {
     function.starts_with("record/appointments")
+        || matches!(
+            function,
+            "record/immunizations" | "record/health-reminders" | "record/reports/new"
+        )
 }
 
 /// What the matrix asks about in each subject's record: an appointment that only the clinic
@@ -180,12 +191,35 @@ fn is_scheduling(function: &str) -> bool {
 struct Fixtures {
     appointment: i32,
     result: i32,
+    immunization: i32,
 }
 
 async fn fixtures(app: &TestApp, person: i32) -> Fixtures {
+    let known = person::Entity::find_by_id(person)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .is_some();
+    let immunization = if known {
+        app::db::clinical::add_immunization(
+            &app.state.db,
+            app.state.site.organization_id,
+            person,
+            "Influenza",
+            Some("140"),
+            None,
+            "2025-10-01".parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .id
+    } else {
+        0
+    };
     Fixtures {
         appointment: clinic_appointment(app, person).await,
         result: released_result(app, person).await,
+        immunization,
     }
 }
 
@@ -325,6 +359,20 @@ async fn call(
             fields.push(("wait", "false"));
             post(app, &path, &fields, token).await
         }
+        "record/immunizations"
+        | "record/health-reminders"
+        | "record/health-summary"
+        | "record/health-summary/fhir"
+        | "record/reports" => get(app, &format!("{path}{query}"), token).await,
+        "record/reports/new" => {
+            let item = fixtures.immunization.to_string();
+            fields.extend([
+                ("kind", "immunization"),
+                ("item", item.as_str()),
+                ("note", "The date is wrong."),
+            ]);
+            post(app, &path, &fields, token).await
+        }
         "record/personal-information/contact" => {
             fields.extend([
                 ("contact[address_line]", "2 Mill Street"),
@@ -400,7 +448,7 @@ fn expected(expect: Expect, function: &str) -> u16 {
             422
         }
         Expect::Full => let_through,
-        Expect::Limited if is_scheduling(function) => let_through,
+        Expect::Limited if is_limited_scope(function) => let_through,
         Expect::Limited | Expect::Nothing => 404,
     }
 }
@@ -667,8 +715,8 @@ async fn authorization_matrix(backend: Backend) {
     let entries = access_entries_about(&app, five).await;
     assert_eq!(
         entries.len(),
-        9,
-        "{backend:?}: 8 reads and 1 change (the email is the child's own to change; booking \
+        15,
+        "{backend:?}: 13 reads and 2 changes (contact details, a report) (the email is the child's own to change; booking \
          without a time and cancelling what the clinic cancels change nothing): {entries:?}"
     );
     assert!(entries.iter().all(|e| e.acting_as == "parent"));

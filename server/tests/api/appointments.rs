@@ -387,7 +387,7 @@ async fn p5_a_parent_books_for_a_teenager_but_reads_nothing_else_of_the_record()
         .iter()
         .map(|m| m["title"].as_str().unwrap())
         .collect();
-    assert_eq!(menu, ["Appointments"]);
+    assert_eq!(menu, ["Appointments", "Immunizations", "Health reminders"]);
     let times = offered_times(&app, &token, Some(lily), "Office visit").await;
     let (status, body) = post(
         &app,

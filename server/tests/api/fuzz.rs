@@ -72,6 +72,7 @@ const FIELDS: &[&str] = &[
     "id",
     "code",
     "wait",
+    "item",
 ];
 
 const HOSTILE: &[&str] = &[

@@ -74,6 +74,12 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
         | "record/results/result"
         | "record/results/trend"
         | "record/results/wait"
+        | "record/immunizations"
+        | "record/health-reminders"
+        | "record/health-summary"
+        | "record/health-summary/fhir"
+        | "record/reports"
+        | "record/reports/new"
         | "proxy/requests"
         | "proxy/request"
         | "proxy/answer"
@@ -91,6 +97,7 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
         | "proxy-desk/paper-form"
         | "proxy-desk/court-order" => DESK,
         "results-desk/pending" | "results-desk/release" => CLINICAL,
+        "reports-desk/queue" | "reports-desk/answer" => STAFF,
         _ => return None,
     })
 }

@@ -5,6 +5,7 @@ mod access;
 mod account_security;
 mod accounts;
 mod appointments;
+mod clinical;
 mod court_order;
 mod database;
 mod enrolment;

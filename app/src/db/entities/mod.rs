@@ -1,15 +1,20 @@
 //! sea-orm entities, one module per table (see the migrations for what each table owns).
 
 pub mod access_entry;
+pub mod allergy;
 pub mod appointment;
 pub mod audit_log;
+pub mod correction_report;
 pub mod court_order;
 pub mod department;
 pub mod email_change;
 pub mod enrolment_request;
 pub mod form_answer;
+pub mod health_alert;
+pub mod immunization;
 pub mod job_claim;
 pub mod mail_message;
+pub mod medication;
 pub mod one_time_code;
 pub mod organization;
 pub mod organization_affiliation;
@@ -17,6 +22,7 @@ pub mod patient;
 pub mod person;
 pub mod policy_version;
 pub mod portal_account;
+pub mod problem;
 pub mod provider;
 pub mod recovery_code;
 pub mod relationship;

@@ -18,6 +18,7 @@ mod m20261202_000012_add_proxy_requests;
 mod m20261202_000013_create_court_orders;
 mod m20261204_000014_create_scheduling;
 mod m20261204_000015_create_results;
+mod m20261204_000016_create_clinical_lists;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_create_court_orders::Migration),
             Box::new(m20261204_000014_create_scheduling::Migration),
             Box::new(m20261204_000015_create_results::Migration),
+            Box::new(m20261204_000016_create_clinical_lists::Migration),
         ]
     }
 }
