@@ -57,8 +57,10 @@ pub struct PersonalDetails {
     pub email: Option<String>,
     /// An address waiting for its link to be followed.
     pub pending_email: Option<String>,
-    /// Only the person themselves changes their email address.
+    /// Only the person themselves changes their email address, and which emails they get.
     pub may_change_email: bool,
+    /// Which emails about new information the person gets (C6).
+    pub email_choices: crate::domain::notification::EmailChoices,
 }
 
 #[server(endpoint = "record/personal-information", input = leptos::server_fn::codec::GetUrl)]
@@ -89,6 +91,30 @@ pub async fn change_email(subject: Option<i32>, email: String) -> Result<String,
     guarded_record(
         RecordNeed::change(subject, Area::PersonalInformation),
         |g| server::change_email(g, email),
+    )
+    .await
+}
+
+/// Which emails about new information the person gets (C6): a box per kind, unticked boxes
+/// are not sent by the form, so each missing one turns that email off.
+#[server(endpoint = "record/personal-information/emails")]
+pub async fn save_email_choices(
+    subject: Option<i32>,
+    results: Option<bool>,
+    appointments: Option<bool>,
+    reports: Option<bool>,
+) -> Result<(), PortalError> {
+    use super::guard::{RecordNeed, guarded_record};
+    use crate::domain::notification::EmailChoices;
+    use crate::domain::record::Area;
+    let choices = EmailChoices {
+        results: results.unwrap_or(false),
+        appointments: appointments.unwrap_or(false),
+        reports: reports.unwrap_or(false),
+    };
+    guarded_record(
+        RecordNeed::change(subject, Area::PersonalInformation),
+        |g| server::save_email_choices(g, choices),
     )
     .await
 }
@@ -343,6 +369,11 @@ pub(crate) mod server {
             email: p.email.clone(),
             pending_email: pending.map(|c| c.new_email),
             may_change_email: caller.is_self,
+            email_choices: crate::domain::notification::EmailChoices {
+                results: caller.record.email_results,
+                appointments: caller.record.email_appointments,
+                reports: caller.record.email_reports,
+            },
         })
     }
 
@@ -430,6 +461,40 @@ pub(crate) mod server {
             &txn,
             now,
             entry_for(&state, &caller, "record.contact_changed"),
+        )
+        .await
+        .map_err(internal)?;
+        txn.commit().await.map_err(internal)
+    }
+
+    pub async fn save_email_choices(
+        g: Guarded<ActingFor>,
+        choices: crate::domain::notification::EmailChoices,
+    ) -> Result<(), PortalError> {
+        let Guarded {
+            state, now, caller, ..
+        } = g;
+        if !caller.is_self {
+            return Err(PortalError::Invalid(format!(
+                "Only {} can choose which emails they get, from their own account.",
+                caller.subject.given_name
+            )));
+        }
+        let txn = state.db.begin().await.map_err(internal)?;
+        records::set_email_choices(&txn, caller.record.id, choices)
+            .await
+            .map_err(internal)?;
+        records::record_access(&txn, &caller.entry.doing(RecordAction::Changed), now)
+            .await
+            .map_err(internal)?;
+        audit::record(
+            &txn,
+            now,
+            entry_for(&state, &caller, "record.email_choices_changed").detail(serde_json::json!({
+                "results": choices.results,
+                "appointments": choices.appointments,
+                "reports": choices.reports,
+            })),
         )
         .await
         .map_err(internal)?;

@@ -775,3 +775,22 @@ pub async fn relationship_by_id<C: ConnectionTrait>(
         .one(db)
         .await
 }
+
+/// Which emails about new information the record's person gets (C6).
+pub async fn set_email_choices<C: ConnectionTrait>(
+    db: &C,
+    patient_id: i32,
+    choices: crate::domain::notification::EmailChoices,
+) -> Result<(), DbErr> {
+    patient::Entity::update_many()
+        .col_expr(patient::Column::EmailResults, Expr::value(choices.results))
+        .col_expr(
+            patient::Column::EmailAppointments,
+            Expr::value(choices.appointments),
+        )
+        .col_expr(patient::Column::EmailReports, Expr::value(choices.reports))
+        .filter(patient::Column::Id.eq(patient_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}

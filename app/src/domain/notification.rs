@@ -33,6 +33,33 @@ impl NewInformation {
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|n| n.as_str() == text)
     }
+
+    /// The choice as the patient reads it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::ResultReleased => "A test result is ready to read",
+            Self::AppointmentChanged => "An appointment is booked or cancelled",
+            Self::ReportAnswered => "The clinic answered a report of incorrect information",
+        }
+    }
+}
+
+/// Which emails a patient gets (all of them unless they turned some off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailChoices {
+    pub results: bool,
+    pub appointments: bool,
+    pub reports: bool,
+}
+
+impl EmailChoices {
+    pub fn wants(self, kind: NewInformation) -> bool {
+        match kind {
+            NewInformation::ResultReleased => self.results,
+            NewInformation::AppointmentChanged => self.appointments,
+            NewInformation::ReportAnswered => self.reports,
+        }
+    }
 }
 
 /// The subject and body of the email for new information, for an organization whose portal is

@@ -8,8 +8,11 @@ use super::components::record::{
     RecordBanner, SubjectField, action_problem, record_problem, use_subject,
 };
 use super::components::site::PageTitle;
-use crate::api::record::{ChangeEmail, PersonalDetails, UpdateContact, personal_information};
+use crate::api::record::{
+    ChangeEmail, PersonalDetails, SaveEmailChoices, UpdateContact, personal_information,
+};
 use crate::domain::dates::long_date;
+use crate::domain::notification::NewInformation;
 use leptos::prelude::*;
 
 #[component]
@@ -17,16 +20,24 @@ pub fn PersonalInformationPage() -> impl IntoView {
     let subject = use_subject();
     let update = form_action::<UpdateContact>();
     let email = form_action::<ChangeEmail>();
+    let choices = form_action::<SaveEmailChoices>();
     let details = Resource::new(
-        move || (subject.get(), update.version().get(), email.version().get()),
-        |(subject, _, _)| personal_information(subject),
+        move || {
+            (
+                subject.get(),
+                update.version().get(),
+                email.version().get(),
+                choices.version().get(),
+            )
+        },
+        |(subject, _, _, _)| personal_information(subject),
     );
     view! {
         <PageTitle page="Personal information" />
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match details.await {
-                    Ok(details) => view! { <Details details update email /> }.into_any(),
+                    Ok(details) => view! { <Details details update email choices /> }.into_any(),
                     Err(e) => {
                         view! {
                             <h1>"Personal information"</h1>
@@ -45,6 +56,7 @@ fn Details(
     details: PersonalDetails,
     update: ServerAction<UpdateContact>,
     email: ServerAction<ChangeEmail>,
+    choices: ServerAction<SaveEmailChoices>,
 ) -> impl IntoView {
     let PersonalDetails {
         heading,
@@ -54,6 +66,7 @@ fn Details(
         email: current_email,
         pending_email,
         may_change_email,
+        email_choices,
     } = details;
     let given_name = heading.given_name.clone();
     let subject = heading.subject;
@@ -215,5 +228,47 @@ fn Details(
                     .into_any()
             }}
         </section>
+        {may_change_email
+            .then(|| {
+                view! {
+                    <section class="card" aria-labelledby="emails-heading">
+                        <h2 id="emails-heading">"Emails about new information"</h2>
+                        <p>
+                            "We email you when there is something new to read here. The email never says what it is."
+                        </p>
+                        <PageForm action=choices>
+                            <fieldset class="choices">
+                                <legend>"Email me when"</legend>
+                                {[
+                                    ("results", NewInformation::ResultReleased, email_choices.results),
+                                    (
+                                        "appointments",
+                                        NewInformation::AppointmentChanged,
+                                        email_choices.appointments,
+                                    ),
+                                    ("reports", NewInformation::ReportAnswered, email_choices.reports),
+                                ]
+                                    .into_iter()
+                                    .map(|(name, kind, on)| {
+                                        view! {
+                                            <label>
+                                                <input type="checkbox" name=name value="true" checked=on />
+                                                {kind.describe()}
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                            <button type="submit" class="button">"Save email choices"</button>
+                        </PageForm>
+                        <div role="alert" class="form-problem">
+                            {action_problem(choices)}
+                        </div>
+                        <Show when=move || matches!(choices.value().get(), Some(Ok(())))>
+                            <p role="status" class="form-success">"Saved."</p>
+                        </Show>
+                    </section>
+                }
+            })}
     }
 }

@@ -149,11 +149,12 @@ async fn post(
 
 /// The server functions of a person's record, in the order the matrix calls them (renewing
 /// before revoking, so that both find the grant live).
-const RECORD_FUNCTIONS: [&str; 22] = [
+const RECORD_FUNCTIONS: [&str; 23] = [
     "record/choices",
     "record/personal-information",
     "record/personal-information/contact",
     "record/personal-information/email",
+    "record/personal-information/emails",
     "record/who-can-view",
     "record/who-viewed",
     "record/appointments",
@@ -387,6 +388,14 @@ async fn call(
             fields.push(("email", "new.address@example.org"));
             post(app, &path, &fields, token).await
         }
+        "record/personal-information/emails" => {
+            fields.extend([
+                ("results", "true"),
+                ("appointments", "true"),
+                ("reports", "true"),
+            ]);
+            post(app, &path, &fields, token).await
+        }
         "record/who-can-view/renew" | "record/who-can-view/revoke" => {
             post(app, &path, &[("grant", &grant)], token).await
         }
@@ -443,6 +452,7 @@ fn expected(expect: Expect, function: &str) -> u16 {
         // Only the patient changes their email address, or chooses to wait for results.
         Expect::Full
             if function == "record/personal-information/email"
+                || function == "record/personal-information/emails"
                 || function == "record/results/wait" =>
         {
             422

@@ -229,3 +229,77 @@ async fn report_and_answer(backend: Backend) {
     assert_eq!(mails[0].mail.to, "alex.rivera@example.org");
     assert!(!mails[0].mail.body.contains("vaccine") && !mails[0].mail.body.contains("corrected"));
 }
+
+/// C6: a patient who turns off appointment emails gets none for a booking, and still gets the
+/// others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c6_a_patient_chooses_which_emails_they_get() {
+    let app = spawn_app(Backend::Sqlite).await.with_demo().await;
+    let alex = app.demo_person("Alex").await;
+    let token = signed_in(&app, alex).await;
+    let (status, body) = post(
+        &app,
+        "/api/record/personal-information/emails",
+        &[("results", "true"), ("reports", "true")],
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, details) = get_json(&app, "/api/record/personal-information", &token).await;
+    assert_eq!(details["email_choices"]["appointments"], false);
+    assert_eq!(details["email_choices"]["results"], true);
+    let (_, options) = get_json(&app, "/api/record/appointments/options", &token).await;
+    let flu = options["visit_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Flu shot")
+        .unwrap()["id"]
+        .to_string();
+    let (_, options) = get_json(
+        &app,
+        &format!("/api/record/appointments/options?visit_type={flu}"),
+        &token,
+    )
+    .await;
+    let slot = options["days"][0]["times"][0]["slot"].to_string();
+    let (status, _) = post(
+        &app,
+        "/api/record/appointments/book",
+        &[("slot", &slot)],
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let queued = || async {
+        app::db::outbox::claim_due(&app.state.db, &app.state.vault, app.clock.now(), 50)
+            .await
+            .unwrap()
+            .len()
+    };
+    assert_eq!(queued().await, 0, "no appointment email");
+    let clinician = staff_session(&app, "clinician").await;
+    let (_, queue) = get_json(&app, "/api/results-desk/pending", &clinician).await;
+    let xray = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["record_number"] == "RB100001" && r["test"] == "Chest X-ray")
+        .unwrap()["id"]
+        .to_string();
+    let (status, _) = post(
+        &app,
+        "/api/results-desk/release",
+        &[("id", &xray)],
+        &clinician,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        app::api::results::notify_released(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(queued().await, 1, "the result email still goes");
+}

@@ -73,6 +73,9 @@ const FIELDS: &[&str] = &[
     "code",
     "wait",
     "item",
+    "results",
+    "appointments",
+    "reports",
 ];
 
 const HOSTILE: &[&str] = &[

@@ -62,6 +62,7 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
         | "record/personal-information"
         | "record/personal-information/contact"
         | "record/personal-information/email"
+        | "record/personal-information/emails"
         | "record/who-can-view"
         | "record/who-can-view/revoke"
         | "record/who-can-view/renew"

@@ -14,6 +14,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// C3: the patient sees only results a provider has released.
     pub results_wait_for_clinician: bool,
+    /// C6: which emails about new information the patient gets.
+    pub email_results: bool,
+    pub email_appointments: bool,
+    pub email_reports: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,7 @@ mod m20261202_000013_create_court_orders;
 mod m20261204_000014_create_scheduling;
 mod m20261204_000015_create_results;
 mod m20261204_000016_create_clinical_lists;
+mod m20261204_000017_add_email_choices;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_create_scheduling::Migration),
             Box::new(m20261204_000015_create_results::Migration),
             Box::new(m20261204_000016_create_clinical_lists::Migration),
+            Box::new(m20261204_000017_add_email_choices::Migration),
         ]
     }
 }
