@@ -186,7 +186,8 @@ pub struct QueueRow {
 pub async fn reports_queue() -> Result<Vec<QueueRow>, PortalError> {
     use super::guard::{Staff, guarded};
     use crate::domain::staff::StaffRole;
-    guarded(Staff(&StaffRole::ALL), server::queue).await
+    // What patients report is clinical: clinicians read and answer it.
+    guarded(Staff(&[StaffRole::Clinician]), server::queue).await
 }
 
 /// Answers a report and closes it; the patient is emailed that there is news (C6).
@@ -194,7 +195,7 @@ pub async fn reports_queue() -> Result<Vec<QueueRow>, PortalError> {
 pub async fn answer_report(id: Option<i32>, answer: Option<String>) -> Result<String, PortalError> {
     use super::guard::{Staff, guarded};
     use crate::domain::staff::StaffRole;
-    guarded(Staff(&StaffRole::ALL), |g| {
+    guarded(Staff(&[StaffRole::Clinician]), |g| {
         server::answer(g, id, answer.unwrap_or_default())
     })
     .await
@@ -270,7 +271,10 @@ mod server {
                     given_by: i.given_by.unwrap_or_default(),
                 })
                 .collect(),
-            may_report: true,
+            // Reports are read on the reports page, which takes full access.
+            may_report: caller
+                .access
+                .allows(crate::domain::access::Scope::FullRecord),
             heading: heading_of(&caller),
         })
     }
@@ -371,6 +375,7 @@ mod server {
             problem_ids: problems.iter().map(|p| p.id).collect(),
             summary: HealthSummary {
                 patient: SummaryPatient {
+                    record_number_system: format!("{}/fhir/sid/mrn", state.site.public_url),
                     given_name: s.given_name.clone(),
                     family_name: s.family_name.clone(),
                     date_of_birth: s.date_of_birth,
@@ -471,6 +476,17 @@ mod server {
         })
     }
 
+    /// Text typed in a box, as stored: line breaks as `\n`, trimmed; `None` if it holds other
+    /// control characters (which PostgreSQL's text refuses, NUL among them).
+    fn clean_text(text: &str) -> Option<String> {
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let text = text.trim();
+        (!text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t'))
+        .then(|| text.to_owned())
+    }
+
     /// How many reports an account may send a day.
     const REPORTS_PER_DAY: u64 = 20;
     const NOTE_MAX: usize = 2000;
@@ -484,7 +500,11 @@ mod server {
         let Guarded {
             state, now, caller, ..
         } = g;
-        let note = note.trim().to_owned();
+        let Some(note) = clean_text(&note) else {
+            return Err(PortalError::Invalid(
+                "The note holds characters that cannot be saved. Please type it again.".into(),
+            ));
+        };
         if note.is_empty() {
             return Err(PortalError::Invalid(
                 "Say what is wrong, so that the clinic can correct it.".into(),
@@ -650,7 +670,11 @@ mod server {
             state, now, caller, ..
         } = g;
         let org = state.site.organization_id;
-        let answer = answer.trim().to_owned();
+        let Some(answer) = clean_text(&answer) else {
+            return Err(PortalError::Invalid(
+                "The answer holds characters that cannot be saved. Please type it again.".into(),
+            ));
+        };
         if answer.is_empty() {
             return Err(PortalError::Invalid(
                 "Write the answer the patient will read.".into(),

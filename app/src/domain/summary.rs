@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SummaryPatient {
+    /// The URI that names the organization's record numbers.
+    pub record_number_system: String,
     pub given_name: String,
     pub family_name: String,
     pub date_of_birth: NaiveDate,
@@ -347,7 +349,14 @@ pub fn ips_bundle(summary: &HealthSummary, id: &str, now: DateTime<Utc>) -> Valu
     let p = &summary.patient;
     let patient = json!({
         "resourceType": "Patient",
-        "identifier": [{ "system": "urn:oid:2.16.840.1.113883.4.1.999", "value": p.record_number }],
+        "identifier": [{
+            "type": { "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+                "code": "MR",
+            }]},
+            "system": p.record_number_system,
+            "value": p.record_number,
+        }],
         "name": [{ "family": p.family_name, "given": [p.given_name] }],
         "birthDate": p.date_of_birth.to_string(),
     });
@@ -385,6 +394,7 @@ mod tests {
     fn summary() -> HealthSummary {
         HealthSummary {
             patient: SummaryPatient {
+                record_number_system: "https://portal.example.org/fhir/sid/mrn".into(),
                 given_name: "Alex".into(),
                 family_name: "Rivera".into(),
                 date_of_birth: NaiveDate::from_ymd_opt(1988, 7, 14).unwrap(),

@@ -83,6 +83,14 @@ fn Reports(
                     }
                 })
         }}
+        {(kind.is_some() && item.is_none())
+            .then(|| {
+                view! {
+                    <p class="notice">
+                        "We could not find that item in the record. Go back to it and choose \"Report incorrect information\" again, or call the clinic."
+                    </p>
+                }
+            })}
         {item
             .map(|item| {
                 view! {

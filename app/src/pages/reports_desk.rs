@@ -1,6 +1,7 @@
 //! Reports to answer (C4): what patients reported as wrong in their records, oldest first.
 //! Staff correct the record where it is wrong (in the clinical system), then answer here; the
-//! answer closes the report and the patient is emailed that there is news (C6). All staff.
+//! answer closes the report and the patient is emailed that there is news (C6). Clinicians
+//! only: what patients report is clinical.
 
 use super::components::form::{PageForm, form_action};
 use super::components::record::{action_problem, record_problem};

@@ -156,6 +156,19 @@ async fn report_and_answer(backend: Backend) {
     )
     .await;
     assert_eq!((status, body.contains("Say what is wrong")), (422, true));
+    // A NUL (which PostgreSQL's text refuses) is refused with a message, not a failure.
+    let (status, _) = post(
+        &app,
+        "/api/record/reports/new",
+        &[
+            ("kind", "immunization"),
+            ("item", &mine.id.to_string()),
+            ("note", "bad\u{0}note"),
+        ],
+        &token,
+    )
+    .await;
+    assert_eq!(status, 422, "{backend:?}");
     let (status, body) = post(
         &app,
         "/api/record/reports/new",
@@ -173,8 +186,12 @@ async fn report_and_answer(backend: Backend) {
     assert_eq!(row["status"], "Waiting for the clinic");
     assert_eq!(row["answer"], serde_json::Value::Null);
 
-    // Staff see it, answer it once; the patient is emailed and reads the answer.
-    let desk = staff_session(&app, "desk").await;
+    // A clinician sees it and answers it once (the front desk does not); the patient is emailed
+    // and reads the answer.
+    let front = staff_session(&app, "desk").await;
+    let (status, _) = get_json(&app, "/api/reports-desk/queue", &front).await;
+    assert_eq!(status, 403);
+    let desk = staff_session(&app, "clinician").await;
     let (status, queue) = get_json(&app, "/api/reports-desk/queue", &desk).await;
     assert_eq!(status, 200, "{queue}");
     let report = queue

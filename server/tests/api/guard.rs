@@ -98,7 +98,7 @@ fn allowed(path: &str) -> Option<&'static [Caller]> {
         | "proxy-desk/paper-form"
         | "proxy-desk/court-order" => DESK,
         "results-desk/pending" | "results-desk/release" => CLINICAL,
-        "reports-desk/queue" | "reports-desk/answer" => STAFF,
+        "reports-desk/queue" | "reports-desk/answer" => CLINICAL,
         _ => return None,
     })
 }
