@@ -1,23 +1,23 @@
 //! Which emails about new information a patient gets (C6): one choice per kind of news, all
 //! on until the patient turns one off.
 
-use super::m20261125_000001_create_core_model::Patients;
 use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[derive(DeriveIden, Clone, Copy)]
-enum Choices {
+enum Patients {
+    Table,
     EmailResults,
     EmailAppointments,
     EmailReports,
 }
 
-const ALL: [Choices; 3] = [
-    Choices::EmailResults,
-    Choices::EmailAppointments,
-    Choices::EmailReports,
+const ALL: [Patients; 3] = [
+    Patients::EmailResults,
+    Patients::EmailAppointments,
+    Patients::EmailReports,
 ];
 
 #[async_trait::async_trait]
