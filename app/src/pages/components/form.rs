@@ -40,13 +40,15 @@ fn in_kept_answers<R>(read: impl FnOnce(&FormAnswers) -> Option<R>) -> Option<R>
         return None;
     }
     let kept = use_context::<KeptAnswers>()?;
-    let here = use_location().pathname.get_untracked();
-    kept.answers.with_value(|answers| {
-        answers
-            .as_ref()
-            .filter(|answers| answers.path() == here)
-            .and_then(read)
-    })
+    let here = use_location().pathname.try_get_untracked()?;
+    kept.answers
+        .try_with_value(|answers| {
+            answers
+                .as_ref()
+                .filter(|answers| answers.path() == here)
+                .and_then(read)
+        })
+        .flatten()
 }
 
 /// The action of a form on this page, holding the answer the server kept for it when the form
@@ -106,9 +108,12 @@ pub fn go_on_without_script(to: &str) {
 /// JavaScript, its answer comes back to this page.
 pub fn this_page() -> String {
     let location = use_location();
+    // A page that sends a browser without JavaScript on (`go_on_without_script`) can still be
+    // rendering after the router has let its location go: then the form names no page rather
+    // than failing the whole answer.
     let (path, query) = (
-        location.pathname.get_untracked(),
-        location.search.get_untracked(),
+        location.pathname.try_get_untracked().unwrap_or_default(),
+        location.search.try_get_untracked().unwrap_or_default(),
     );
     if query.is_empty() {
         path
