@@ -371,11 +371,15 @@ async fn a2_tries_sent_together_cannot_get_past_the_limit() {
             })
             .collect();
         let answers = send_together(&app, requests).await;
-        let compared = app.audit_entries("account.activation").await.len()
-            + answers.iter().filter(|(s, _, _)| *s == 200).count();
+        // At most five wrong dates are ever compared. The right one, if it is among the first
+        // five let in, gives its try back, so one more wrong date may be compared after it:
+        // the code is used by then, and nothing more is learnt (seen when the requests arrive
+        // in another order on a busy machine).
+        let wrong = app.audit_entries("account.activation").await.len();
+        let right = answers.iter().filter(|(s, _, _)| *s == 200).count();
         assert!(
-            compared <= 5,
-            "{backend:?}: {compared} tries were compared with the record"
+            wrong <= 5 && right <= 1,
+            "{backend:?}: {wrong} wrong and {right} right tries were compared with the record"
         );
     }
 }
