@@ -209,11 +209,11 @@ mod server {
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::clinical as store;
     use crate::db::entities::person;
-    use crate::db::records::{self, AccessEntry, Viewer};
+    use crate::db::records::{self, AccessEntry};
     use crate::domain::age::local_date;
     use crate::domain::dates::long_date;
     use crate::domain::notification::NewInformation;
-    use crate::domain::record::{ActingAs, Area, RecordAction};
+    use crate::domain::record::{Area, RecordAction};
     use crate::domain::summary::{
         SummaryAllergy, SummaryImmunization, SummaryMedication, SummaryPatient, SummaryProblem,
         SummaryResult,
@@ -599,26 +599,6 @@ mod server {
         })
     }
 
-    fn desk_entry(
-        caller: &StaffSession,
-        org: i32,
-        person_id: i32,
-        action: RecordAction,
-    ) -> AccessEntry {
-        AccessEntry {
-            organization_id: org,
-            subject_person_id: person_id,
-            viewer: Viewer::Staff {
-                id: caller.member.id,
-                name: caller.member.display_name.clone(),
-            },
-            acting_as: ActingAs::Staff(caller.role),
-            area: Area::ReportsDesk,
-            action,
-            source_ip: crate::api::request::source_ip(),
-        }
-    }
-
     pub async fn queue(g: Guarded<StaffSession>) -> Result<Vec<QueueRow>, PortalError> {
         let Guarded {
             state, now, caller, ..
@@ -640,7 +620,7 @@ mod server {
         let seen: Vec<AccessEntry> = people
             .iter()
             .filter(|(_, found)| found.is_some())
-            .map(|(&id, _)| desk_entry(&caller, org, id, RecordAction::Viewed))
+            .map(|(&id, _)| caller.access_entry(org, id, Area::ReportsDesk, RecordAction::Viewed))
             .collect();
         records::record_accesses(&state.db, seen.iter().map(|e| (e, now)))
             .await
@@ -712,7 +692,7 @@ mod server {
         }
         records::record_access(
             &txn,
-            &desk_entry(&caller, org, person.id, RecordAction::Changed),
+            &caller.access_entry(org, person.id, Area::ReportsDesk, RecordAction::Changed),
             now,
         )
         .await

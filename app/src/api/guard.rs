@@ -59,6 +59,31 @@ pub struct StaffSession {
     pub role: StaffRole,
 }
 
+impl StaffSession {
+    /// The entry this staff member's `action` in `area` of `subject_person_id`'s record leaves
+    /// in that person's access log.
+    pub fn access_entry(
+        &self,
+        organization_id: i32,
+        subject_person_id: i32,
+        area: Area,
+        action: RecordAction,
+    ) -> AccessEntry {
+        AccessEntry {
+            organization_id,
+            subject_person_id,
+            viewer: Viewer::Staff {
+                id: self.member.id,
+                name: self.member.display_name.clone(),
+            },
+            acting_as: ActingAs::Staff(self.role),
+            area,
+            action,
+            source_ip: super::request::source_ip(),
+        }
+    }
+}
+
 /// Whoever the session cookie names.
 #[derive(Debug, Clone)]
 pub enum Caller {

@@ -199,16 +199,16 @@ pub async fn enter_paper_form(
 pub(crate) mod server {
     use super::*;
     use crate::api::guard::{Guarded, PatientSession, StaffSession};
-    use crate::api::request::{audit_event, source_ip};
+    use crate::api::request::audit_event;
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::court_orders;
     use crate::db::entities::{patient, person};
     use crate::db::outbox::{self, OutgoingMail};
-    use crate::db::records::{self, AccessEntry, Decision, NewRequest, Viewer};
+    use crate::db::records::{self, Decision, NewRequest};
     use crate::db::store;
     use crate::domain::access::adult_proxy_ends_on;
     use crate::domain::age::{age_on, local_date, parse_date_of_birth};
-    use crate::domain::record::{ActingAs, Area, RecordAction};
+    use crate::domain::record::{Area, RecordAction};
     use crate::domain::relationship::{RelationshipKind, RequestStatus};
     use crate::state::AppState;
     use chrono::NaiveDate;
@@ -869,18 +869,8 @@ pub(crate) mod server {
         subject: i32,
         action: RecordAction,
     ) -> Result<(), PortalError> {
-        let entry = AccessEntry {
-            organization_id: state.site.organization_id,
-            subject_person_id: subject,
-            viewer: Viewer::Staff {
-                id: caller.member.id,
-                name: caller.member.display_name.clone(),
-            },
-            acting_as: ActingAs::Staff(caller.role),
-            area: Area::ProxyDesk,
-            action,
-            source_ip: source_ip(),
-        };
+        let entry =
+            caller.access_entry(state.site.organization_id, subject, Area::ProxyDesk, action);
         records::record_access(db, &entry, state.clock.now())
             .await
             .map_err(internal)

@@ -204,11 +204,11 @@ mod server {
     use crate::api::record::server::{entry_for, heading_of, still_allowed};
     use crate::db::audit::{self, Actor, Outcome};
     use crate::db::entities::{patient, person, result_component};
-    use crate::db::records::{self, AccessEntry, Viewer};
+    use crate::db::records::{self, AccessEntry};
     use crate::db::results as store;
     use crate::domain::dates::{date_and_time, long_date};
     use crate::domain::notification::NewInformation;
-    use crate::domain::record::{ActingAs, Area, RecordAction};
+    use crate::domain::record::{Area, RecordAction};
     use crate::domain::results::{TrendPoint, lay_out_trend, thin_trend};
     use crate::state::AppState;
     use chrono::{DateTime, Utc};
@@ -475,27 +475,6 @@ mod server {
         Ok(wait)
     }
 
-    /// The staff member's entry in a patient's access log, for what they did on this page.
-    fn desk_entry(
-        state: &AppState,
-        caller: &StaffSession,
-        person_id: i32,
-        action: RecordAction,
-    ) -> AccessEntry {
-        AccessEntry {
-            organization_id: state.site.organization_id,
-            subject_person_id: person_id,
-            viewer: Viewer::Staff {
-                id: caller.member.id,
-                name: caller.member.display_name.clone(),
-            },
-            acting_as: ActingAs::Staff(caller.role),
-            area: Area::ResultsDesk,
-            action,
-            source_ip: crate::api::request::source_ip(),
-        }
-    }
-
     pub async fn pending(g: Guarded<StaffSession>) -> Result<Vec<PendingRow>, PortalError> {
         let Guarded {
             state, now, caller, ..
@@ -519,7 +498,14 @@ mod server {
         let seen: Vec<AccessEntry> = people
             .iter()
             .filter(|(_, found)| found.is_some())
-            .map(|(&id, _)| desk_entry(&state, &caller, id, RecordAction::Viewed))
+            .map(|(&id, _)| {
+                caller.access_entry(
+                    state.site.organization_id,
+                    id,
+                    Area::ResultsDesk,
+                    RecordAction::Viewed,
+                )
+            })
             .collect();
         records::record_accesses(&state.db, seen.iter().map(|e| (e, now)))
             .await
@@ -581,7 +567,7 @@ mod server {
                 "This result has already been released.".into(),
             ));
         }
-        let entry = desk_entry(&state, &caller, person.id, RecordAction::Changed);
+        let entry = caller.access_entry(org, person.id, Area::ResultsDesk, RecordAction::Changed);
         records::record_access(&txn, &entry, now)
             .await
             .map_err(internal)?;
