@@ -76,6 +76,8 @@ pub struct Shared {
     pub refusals: RefusalLog,
     /// Reads' access-log entries, written in groups (see [`AccessLogWriter`]).
     pub access_log: Arc<crate::db::access_log::AccessLogWriter>,
+    /// Result component histories as last worked out (see [`HistoryCache`]).
+    pub histories: HistoryCache,
 }
 
 impl AppState {
@@ -180,6 +182,99 @@ impl AttemptThrottle {
             }
             None => false,
         }
+    }
+}
+
+/// Component histories (every value of one test component a person sees, thinned for its
+/// chart) as worked out from the database, per portal instance, for a bounded number of
+/// person, component and wait choice (the least recently read forgotten first). One is used
+/// only while the record's results version is the one it was worked out at and no release
+/// instant has come since (nor the clock gone back before it was worked out): a result
+/// recorded or released through any instance moves the version, which every request reads
+/// with the record, and an automatic release needs no write, so its instant bounds the entry.
+/// The caller has passed the guard for the person before asking.
+#[derive(Debug)]
+pub struct HistoryCache {
+    kept: std::sync::Mutex<lru::LruCache<HistoryKey, KeptHistory>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct HistoryKey {
+    person: i32,
+    code: String,
+    waits_for_clinician: bool,
+}
+
+#[derive(Debug)]
+struct KeptHistory {
+    version: i64,
+    worked_out_at: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
+    history: Arc<crate::db::results::History>,
+}
+
+/// What the cache is asked for: whose history, of which component, and as of when.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryOf<'a> {
+    pub person: i32,
+    pub code: &'a str,
+    pub waits_for_clinician: bool,
+    /// The record's results version, read with the record in this request.
+    pub version: i64,
+    pub now: DateTime<Utc>,
+}
+
+impl HistoryOf<'_> {
+    fn key(&self) -> HistoryKey {
+        HistoryKey {
+            person: self.person,
+            code: self.code.to_owned(),
+            waits_for_clinician: self.waits_for_clinician,
+        }
+    }
+}
+
+impl Default for HistoryCache {
+    fn default() -> Self {
+        Self {
+            kept: bounded(Self::MOST),
+        }
+    }
+}
+
+impl HistoryCache {
+    /// Histories kept at once (each at most a few hundred points for the chart).
+    pub const MOST: usize = 2_000;
+
+    /// The history kept for `of`, if it still holds.
+    pub fn get(&self, of: HistoryOf<'_>) -> Option<Arc<crate::db::results::History>> {
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        kept.get(&of.key())
+            .filter(|k| {
+                k.version == of.version
+                    && k.worked_out_at <= of.now
+                    && k.until.is_none_or(|until| of.now < until)
+            })
+            .map(|k| Arc::clone(&k.history))
+    }
+
+    /// Keeps `history`, worked out for `of` and holding until `until` (the person's next
+    /// release instant).
+    pub fn put(
+        &self,
+        of: HistoryOf<'_>,
+        until: Option<DateTime<Utc>>,
+        history: Arc<crate::db::results::History>,
+    ) {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner()).put(
+            of.key(),
+            KeptHistory {
+                version: of.version,
+                worked_out_at: of.now,
+                until,
+                history,
+            },
+        );
     }
 }
 
@@ -323,6 +418,62 @@ mod tests {
     fn at(minutes: i64) -> DateTime<Utc> {
         "2026-03-08T07:30:00Z".parse::<DateTime<Utc>>().unwrap()
             + chrono::Duration::minutes(minutes)
+    }
+
+    fn kept_history(count: usize) -> Arc<crate::db::results::History> {
+        Arc::new(crate::db::results::History {
+            count,
+            latest: crate::db::entities::result_component::Model {
+                id: 1,
+                result_id: 1,
+                person_id: 7,
+                code: "glucose".into(),
+                name: "Glucose".into(),
+                position: 0,
+                value_number: Some(90.0),
+                value_text: None,
+                unit: Some("mg/dL".into()),
+                range_low: Some(70.0),
+                range_high: Some(99.0),
+                range_text: None,
+                flag: None,
+                resulted_at: at(0),
+            },
+            span: None,
+            drawn: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_kept_history_holds_until_the_version_moves_or_the_next_release_instant() {
+        let cache = HistoryCache::default();
+        let of = |version: i64, minutes: i64| HistoryOf {
+            person: 7,
+            code: "glucose",
+            waits_for_clinician: false,
+            version,
+            now: at(minutes),
+        };
+        cache.put(of(3, 0), Some(at(60)), kept_history(10));
+        assert_eq!(cache.get(of(3, 59)).map(|h| h.count), Some(10));
+        assert!(cache.get(of(3, 60)).is_none(), "a result is released at 60");
+        assert!(
+            cache.get(of(4, 1)).is_none(),
+            "a result recorded or released"
+        );
+        assert!(cache.get(of(3, -1)).is_none(), "the clock went back");
+        let other = HistoryOf {
+            waits_for_clinician: true,
+            ..of(3, 1)
+        };
+        assert!(cache.get(other).is_none(), "the choice to wait is its own");
+        let other = HistoryOf {
+            code: "sodium",
+            ..of(3, 1)
+        };
+        assert!(cache.get(other).is_none());
+        cache.put(of(4, 0), None, kept_history(11));
+        assert_eq!(cache.get(of(4, 100_000)).map(|h| h.count), Some(11));
     }
 
     fn audit(log: &RefusalLog, account: i32, tried: i32, minutes: i64) -> RefusalAudit {

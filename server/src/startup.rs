@@ -136,6 +136,7 @@ pub async fn build_state(
         policy: Default::default(),
         refusals: Default::default(),
         access_log: Default::default(),
+        histories: Default::default(),
     }))
 }
 

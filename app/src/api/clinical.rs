@@ -346,7 +346,7 @@ mod server {
                 db,
                 org,
                 person,
-                r.result.id,
+                r.id,
                 crate::db::results::waits_for_clinician(&caller.record),
                 now,
             )

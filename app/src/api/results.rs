@@ -209,10 +209,11 @@ mod server {
     use crate::domain::dates::{date_and_time, long_date};
     use crate::domain::notification::NewInformation;
     use crate::domain::record::{Area, RecordAction};
-    use crate::domain::results::{TrendPoint, lay_out_trend, thin_trend};
-    use crate::state::AppState;
+    use crate::domain::results::lay_out_trend;
+    use crate::state::{AppState, HistoryOf};
     use chrono::{DateTime, Utc};
     use sea_orm::{EntityTrait, TransactionTrait};
+    use std::sync::Arc;
 
     fn internal(e: impl std::fmt::Display) -> PortalError {
         PortalError::internal("results", e)
@@ -305,8 +306,8 @@ mod server {
             rows: rows
                 .into_iter()
                 .map(|r| ResultRow {
-                    id: r.result.id,
-                    resulted: day(&state, r.result.resulted_at),
+                    id: r.id,
+                    resulted: day(&state, r.resulted_at),
                     test: r.test,
                     flagged: r.flagged,
                 })
@@ -369,75 +370,90 @@ mod server {
         let Guarded {
             state, now, caller, ..
         } = g;
-        let values = store::component_history(
-            &state.db,
-            state.site.organization_id,
-            caller.subject.id,
-            code.trim(),
-            store::waits_for_clinician(&caller.record),
+        let org = state.site.organization_id;
+        let person = caller.subject.id;
+        let code = code.trim();
+        let waits = store::waits_for_clinician(&caller.record);
+        // Worked out once per change of the record's results (see `HistoryCache`).
+        let of = HistoryOf {
+            person,
+            code,
+            waits_for_clinician: waits,
+            version: caller.record.results_version,
             now,
-        )
-        .await
-        .map_err(internal)?;
-        let Some(latest) = values.last() else {
-            return Err(PortalError::NotFound);
         };
-        let points: Vec<TrendPoint> = values
-            .iter()
-            .filter_map(|c| {
-                Some(TrendPoint {
-                    at: c.resulted_at.timestamp(),
-                    value: finite(c.value_number)?,
-                })
-            })
-            .collect();
-        let chart = match (points.first(), points.last()) {
-            (Some(first), Some(last)) => {
+        let history = match state.histories.get(of) {
+            Some(kept) => kept,
+            None => {
                 // Two points a pixel column at most: the line looks the same, and stays light.
-                let drawn = thin_trend(&points, (TREND_WIDTH - 2.0 * TREND_MARGIN) as usize / 2);
-                let layout = lay_out_trend(
-                    &drawn,
-                    range_of(latest),
-                    TREND_WIDTH,
-                    TREND_HEIGHT,
-                    TREND_MARGIN,
-                );
-                let date = |at: i64| {
-                    DateTime::from_timestamp(at, 0)
-                        .map(|t| day(&state, t))
-                        .unwrap_or_default()
-                };
-                Some(TrendChart {
-                    points: layout.points,
-                    band: layout.band,
-                    top_label: format!("{:.1}", layout.high),
-                    bottom_label: format!("{:.1}", layout.low),
-                    first_date: date(first.at),
-                    last_date: date(last.at),
-                })
+                let buckets = (TREND_WIDTH - 2.0 * TREND_MARGIN) as usize / 2;
+                let found = store::history(&state.db, org, person, code, waits, now, buckets)
+                    .await
+                    .map_err(internal)?
+                    .ok_or(PortalError::NotFound)?;
+                let until = store::next_release(&state.db, org, person, waits, now)
+                    .await
+                    .map_err(internal)?;
+                let found = Arc::new(found);
+                state.histories.put(of, until, Arc::clone(&found));
+                found
             }
-            _ => None,
         };
-        let count = values.len();
+        let latest = &history.latest;
+        let chart = history.span.map(|(first, last)| {
+            let layout = lay_out_trend(
+                &history.drawn,
+                range_of(latest),
+                TREND_WIDTH,
+                TREND_HEIGHT,
+                TREND_MARGIN,
+            );
+            let date = |at: i64| {
+                DateTime::from_timestamp(at, 0)
+                    .map(|t| day(&state, t))
+                    .unwrap_or_default()
+            };
+            TrendChart {
+                points: layout.points,
+                band: layout.band,
+                top_label: format!("{:.1}", layout.high),
+                bottom_label: format!("{:.1}", layout.low),
+                first_date: date(first),
+                last_date: date(last),
+            }
+        });
+        let count = history.count;
         let skip = (page as usize).saturating_mul(TREND_TABLE_PAGE);
-        let rows = values
-            .iter()
-            .rev()
-            .skip(skip)
-            .take(TREND_TABLE_PAGE)
-            .map(|c| TrendRow {
-                date: day(&state, c.resulted_at),
-                value: value_words(c),
-                flag: flag_word(&c.flag),
-            })
-            .collect();
+        let rows = if skip < count {
+            store::component_page(
+                &state.db,
+                org,
+                person,
+                code,
+                waits,
+                now,
+                skip as u64,
+                TREND_TABLE_PAGE as u64,
+            )
+            .await
+            .map_err(internal)?
+        } else {
+            Vec::new()
+        };
         Ok(TrendView {
             heading: heading_of(&caller),
             name: latest.name.clone(),
             unit: latest.unit.clone().unwrap_or_default(),
             range: range_words(latest),
             count,
-            rows,
+            rows: rows
+                .iter()
+                .map(|c| TrendRow {
+                    date: day(&state, c.resulted_at),
+                    value: value_words(c),
+                    flag: flag_word(&c.flag),
+                })
+                .collect(),
             page,
             more: skip.saturating_add(TREND_TABLE_PAGE) < count,
             chart,

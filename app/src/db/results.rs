@@ -4,7 +4,7 @@
 //! provider's release, and the emails due for released results. Nothing here authorizes.
 
 use super::entities::{patient, result_component, test_result, test_type};
-use crate::domain::results::ReleaseRule;
+use crate::domain::results::{ReleaseRule, TrendPoint, thin_trend};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -119,15 +119,33 @@ pub async fn record_result<C: ConnectionTrait>(
     if !rows.is_empty() {
         result_component::Entity::insert_many(rows).exec(db).await?;
     }
+    results_changed(
+        db,
+        result.organization_id,
+        patient::Column::PersonId.eq(result.person_id),
+    )
+    .await?;
     Ok(result)
 }
 
-/// A result in a list: its test's name and whether the lab flagged any value.
-#[derive(Debug, Clone)]
-pub struct ResultSummary {
-    pub result: test_result::Model,
-    pub test: String,
-    pub flagged: bool,
+/// Moves the record's [`patient::Model::results_version`] on: its results changed (in the
+/// transaction that changed them). `person` picks the record's person.
+async fn results_changed<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person: sea_orm::sea_query::SimpleExpr,
+) -> Result<(), DbErr> {
+    use sea_orm::sea_query::ExprTrait;
+    patient::Entity::update_many()
+        .col_expr(
+            patient::Column::ResultsVersion,
+            Expr::col(patient::Column::ResultsVersion).add(1),
+        )
+        .filter(patient::Column::OrganizationId.eq(organization_id))
+        .filter(person)
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 async fn test_names<C: ConnectionTrait>(
@@ -147,7 +165,17 @@ async fn test_names<C: ConnectionTrait>(
         .collect())
 }
 
-/// A page of the results `person` sees at `now`, newest first, and whether there are more.
+/// A result in a list: its test's name and whether the lab flagged any value.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct ResultSummary {
+    pub id: i32,
+    pub resulted_at: DateTime<Utc>,
+    pub test: String,
+    pub flagged: bool,
+}
+
+/// A page of the results `person` sees at `now`, newest first, and whether there are more:
+/// one query, from the index on (person, resulted).
 pub async fn visible_results<C: ConnectionTrait>(
     db: &C,
     organization_id: i32,
@@ -157,7 +185,30 @@ pub async fn visible_results<C: ConnectionTrait>(
     page: u64,
     per_page: u64,
 ) -> Result<(Vec<ResultSummary>, bool), DbErr> {
+    use sea_orm::JoinType;
+    use sea_orm::sea_query::{ExprTrait, Query};
+    let flagged = Query::select()
+        .expr(Expr::val(1))
+        .from(result_component::Entity)
+        .and_where(
+            Expr::col((result_component::Entity, result_component::Column::ResultId))
+                .equals((test_result::Entity, test_result::Column::Id)),
+        )
+        .and_where(result_component::Column::Flag.is_not_null())
+        .to_owned();
     let mut rows = test_result::Entity::find()
+        .select_only()
+        .column(test_result::Column::Id)
+        .column(test_result::Column::ResultedAt)
+        .column_as(test_type::Column::Name, "test")
+        .column_as(Expr::exists(flagged), "flagged")
+        .join(
+            JoinType::InnerJoin,
+            test_result::Entity::belongs_to(test_type::Entity)
+                .from(test_result::Column::TestTypeId)
+                .to(test_type::Column::Id)
+                .into(),
+        )
         .filter(test_result::Column::OrganizationId.eq(organization_id))
         .filter(test_result::Column::PersonId.eq(person_id))
         .filter(visible(now, waits_for_clinician))
@@ -165,35 +216,12 @@ pub async fn visible_results<C: ConnectionTrait>(
         .order_by_desc(test_result::Column::Id)
         .offset(page * per_page)
         .limit(per_page + 1)
+        .into_model::<ResultSummary>()
         .all(db)
         .await?;
     let more = rows.len() as u64 > per_page;
     rows.truncate(per_page as usize);
-    let names = test_names(db, rows.iter().map(|r| r.test_type_id)).await?;
-    let flagged: HashSet<i32> = if rows.is_empty() {
-        HashSet::new()
-    } else {
-        result_component::Entity::find()
-            .select_only()
-            .column(result_component::Column::ResultId)
-            .filter(result_component::Column::ResultId.is_in(rows.iter().map(|r| r.id)))
-            .filter(result_component::Column::Flag.is_not_null())
-            .into_tuple::<i32>()
-            .all(db)
-            .await?
-            .into_iter()
-            .collect()
-    };
-    Ok((
-        rows.into_iter()
-            .map(|result| ResultSummary {
-                test: names.get(&result.test_type_id).cloned().unwrap_or_default(),
-                flagged: flagged.contains(&result.id),
-                result,
-            })
-            .collect(),
-        more,
-    ))
+    Ok((rows, more))
 }
 
 /// A result with its components, in order.
@@ -247,25 +275,162 @@ async fn detail<C: ConnectionTrait>(
     })
 }
 
-/// Every value of component `code` in the results `person` sees at `now`, oldest first.
-pub async fn component_history<C: ConnectionTrait>(
-    db: &C,
+/// The components `code` of the results `person` sees at `now`.
+fn visible_components(
     organization_id: i32,
     person_id: i32,
     code: &str,
     waits_for_clinician: bool,
     now: DateTime<Utc>,
-) -> Result<Vec<result_component::Model>, DbErr> {
+) -> sea_orm::Select<result_component::Entity> {
     result_component::Entity::find()
         .inner_join(test_result::Entity)
         .filter(result_component::Column::PersonId.eq(person_id))
         .filter(result_component::Column::Code.eq(code))
         .filter(test_result::Column::OrganizationId.eq(organization_id))
         .filter(visible(now, waits_for_clinician))
+}
+
+/// Every value of component `code` in the results `person` sees at `now`, oldest first: when
+/// it was resulted and its number (none for a value in words). Only these two columns, so
+/// that a history of thousands of values is a quick read.
+pub async fn component_values<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+    code: &str,
+    waits_for_clinician: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<(DateTime<Utc>, Option<f64>)>, DbErr> {
+    visible_components(organization_id, person_id, code, waits_for_clinician, now)
+        .select_only()
+        .column(result_component::Column::ResultedAt)
+        .column(result_component::Column::ValueNumber)
         .order_by_asc(result_component::Column::ResultedAt)
         .order_by_asc(result_component::Column::Id)
+        .into_tuple()
         .all(db)
         .await
+}
+
+/// Every value of one component a person sees, as its history page needs them.
+#[derive(Debug, Clone)]
+pub struct History {
+    /// How many values (numbers and words).
+    pub count: usize,
+    /// The newest value: the component's name, unit and reference range.
+    pub latest: result_component::Model,
+    /// The numbers' first and last instants, and the numbers thinned for drawing.
+    pub span: Option<(i64, i64)>,
+    pub drawn: Vec<TrendPoint>,
+}
+
+/// The history of component `code` in the results `person` sees at `now`, its numbers thinned
+/// to `buckets` (see [`thin_trend`]); none when they see no value of it.
+pub async fn history<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+    code: &str,
+    waits_for_clinician: bool,
+    now: DateTime<Utc>,
+    buckets: usize,
+) -> Result<Option<History>, DbErr> {
+    let Some(latest) = component_page(
+        db,
+        organization_id,
+        person_id,
+        code,
+        waits_for_clinician,
+        now,
+        0,
+        1,
+    )
+    .await?
+    .pop() else {
+        return Ok(None);
+    };
+    let values = component_values(
+        db,
+        organization_id,
+        person_id,
+        code,
+        waits_for_clinician,
+        now,
+    )
+    .await?;
+    let points: Vec<TrendPoint> = values
+        .iter()
+        .filter_map(|(at, value)| {
+            Some(TrendPoint {
+                at: at.timestamp(),
+                value: value.filter(|v| v.is_finite())?,
+            })
+        })
+        .collect();
+    Ok(Some(History {
+        count: values.len(),
+        latest,
+        span: points.first().zip(points.last()).map(|(a, b)| (a.at, b.at)),
+        drawn: thin_trend(&points, buckets),
+    }))
+}
+
+/// Component `code` of the results `person` sees at `now`, newest first: `limit` of them after
+/// the first `skip`.
+#[allow(clippy::too_many_arguments)]
+pub async fn component_page<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+    code: &str,
+    waits_for_clinician: bool,
+    now: DateTime<Utc>,
+    skip: u64,
+    limit: u64,
+) -> Result<Vec<result_component::Model>, DbErr> {
+    visible_components(organization_id, person_id, code, waits_for_clinician, now)
+        .order_by_desc(result_component::Column::ResultedAt)
+        .order_by_desc(result_component::Column::Id)
+        .offset(skip)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// The next instant after `now` at which one of `person`'s results becomes visible without
+/// anything being written (an automatic release, unless they wait for their clinician; a
+/// release dated ahead), if any: what was worked out from their results at `now` holds until
+/// then, or until [`patient::Model::results_version`] moves.
+pub async fn next_release<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+    waits_for_clinician: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let mut ahead = Condition::any().add(test_result::Column::ReleasedAt.gt(now));
+    if !waits_for_clinician {
+        ahead = ahead.add(test_result::Column::AutomaticReleaseAt.gt(now));
+    }
+    // (released, automatic release)
+    type Instants = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    let upcoming: Vec<Instants> = test_result::Entity::find()
+        .select_only()
+        .column(test_result::Column::ReleasedAt)
+        .column(test_result::Column::AutomaticReleaseAt)
+        .filter(test_result::Column::OrganizationId.eq(organization_id))
+        .filter(test_result::Column::PersonId.eq(person_id))
+        .filter(ahead)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(upcoming
+        .into_iter()
+        .flat_map(|(released, automatic)| [released, automatic.filter(|_| !waits_for_clinician)])
+        .flatten()
+        .filter(|at| *at > now)
+        .min())
 }
 
 /// Whether the person's record says to wait for their clinician.
@@ -390,7 +555,21 @@ pub async fn release<C: ConnectionTrait>(
         .filter(test_result::Column::ReleasedAt.is_null())
         .exec(db)
         .await?;
-    Ok(done.rows_affected == 1)
+    if done.rows_affected != 1 {
+        return Ok(false);
+    }
+    let person = sea_orm::sea_query::Query::select()
+        .column(test_result::Column::PersonId)
+        .from(test_result::Entity)
+        .and_where(test_result::Column::Id.eq(id))
+        .to_owned();
+    results_changed(
+        db,
+        organization_id,
+        patient::Column::PersonId.in_subquery(person),
+    )
+    .await?;
+    Ok(true)
 }
 
 /// Results visible to their patient by `now` whose email has not gone out: at most `limit`,

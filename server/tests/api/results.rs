@@ -171,11 +171,22 @@ async fn provider_release(backend: Backend) {
     )
     .await;
     assert_eq!(release, None);
+    let (earlier, _) = result_for(
+        &app,
+        patient,
+        ReleaseRule::Automatic,
+        now - Duration::days(60),
+        95.0,
+    )
+    .await;
     let token = signed_in(&app, patient).await;
-    assert!(
-        listed(&app, &token).await.is_empty(),
+    assert_eq!(
+        listed(&app, &token).await,
+        [i64::from(earlier)],
         "a month on, still waiting"
     );
+    let (_, trend) = get_json(&app, "/api/record/results/trend?code=glucose", &token).await;
+    assert_eq!(trend["count"], 1, "{backend:?} {trend}");
 
     // The front desk and administrators do not release results; a clinician does, once.
     for role in ["desk", "admin"] {
@@ -213,7 +224,14 @@ async fn provider_release(backend: Backend) {
         (status, body.contains("already been released")),
         (422, true)
     );
-    assert_eq!(listed(&app, &token).await, [i64::from(id)]);
+    assert_eq!(
+        listed(&app, &token).await,
+        [i64::from(id), i64::from(earlier)]
+    );
+    // The history read before the release holds the released value now.
+    let (_, trend) = get_json(&app, "/api/record/results/trend?code=glucose", &token).await;
+    assert_eq!(trend["count"], 2, "{backend:?} {trend}");
+    assert_eq!(trend["rows"][0]["value"], "88 mg/dL");
     let (_, queue) = get_json(&app, "/api/results-desk/pending", &clinician).await;
     assert!(!queue.as_array().unwrap().iter().any(|r| r["id"] == id));
 
@@ -335,10 +353,36 @@ async fn the_demo_history_of_a_component_holds_every_released_value_oldest_first
     let token = signed_in(&app, alex).await;
     let (_, trend) = get_json(&app, "/api/record/results/trend?code=glucose", &token).await;
     assert_eq!(trend["rows"].as_array().unwrap().len(), 11);
+    assert_eq!(
+        trend["count"], 11,
+        "the release instant passed: the chart holds it too"
+    );
+    assert_eq!(trend["chart"]["points"].as_array().unwrap().len(), 11);
     let (_, list) = get_json(&app, "/api/record/results", &token).await;
     assert_eq!(list["more"], true, "the 26th result is on the second page");
     let (_, second) = get_json(&app, "/api/record/results?page=1", &token).await;
     assert_eq!(second["rows"].as_array().unwrap().len(), 1);
+    // A result recorded since the last read is in the next one.
+    let now = app.clock.now();
+    result_for(
+        &app,
+        alex,
+        ReleaseRule::Automatic,
+        now - Duration::days(5),
+        300.0,
+    )
+    .await;
+    let (_, trend) = get_json(&app, "/api/record/results/trend?code=glucose", &token).await;
+    assert_eq!(trend["count"], 12, "{trend}");
+    assert!(
+        trend["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["value"] == "300 mg/dL"),
+        "{trend}"
+    );
+    assert_eq!(trend["chart"]["points"].as_array().unwrap().len(), 12);
 }
 
 /// C6: a test reads every email the record's news queues (booked and cancelled appointments,

@@ -18,6 +18,8 @@ pub struct Model {
     pub email_results: bool,
     pub email_appointments: bool,
     pub email_reports: bool,
+    /// Goes up whenever the record's results change (one recorded or released).
+    pub results_version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

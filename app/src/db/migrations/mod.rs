@@ -20,6 +20,7 @@ mod m20261204_000014_create_scheduling;
 mod m20261204_000015_create_results;
 mod m20261204_000016_create_clinical_lists;
 mod m20261204_000017_add_email_choices;
+mod m20261204_000018_add_results_version;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000015_create_results::Migration),
             Box::new(m20261204_000016_create_clinical_lists::Migration),
             Box::new(m20261204_000017_add_email_choices::Migration),
+            Box::new(m20261204_000018_add_results_version::Migration),
         ]
     }
 }

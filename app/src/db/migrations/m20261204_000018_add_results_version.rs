@@ -1,0 +1,39 @@
+//! A counter on each record that goes up whenever its results change (one recorded, one
+//! released), in the transaction that changes them. A portal instance may keep what it worked
+//! out from a person's results (a history chart) for as long as the counter it read with the
+//! record has not moved: every instance reads the record on every request, so none shows
+//! stale results after another one changed them.
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Patients {
+    Table,
+    ResultsVersion,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Patients::Table)
+                .add_column(big_integer(Patients::ResultsVersion).default(0))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Patients::Table)
+                .drop_column(Patients::ResultsVersion)
+                .to_owned(),
+        )
+        .await
+    }
+}
