@@ -352,7 +352,9 @@ mod server {
             )
             .await
             .map_err(internal)?;
-            for c in detail.into_iter().flat_map(|d| d.components) {
+            let Some(detail) = detail else { continue };
+            let collected_at = detail.result.collected_at;
+            for c in detail.components {
                 if results.len() < SUMMARY_RESULTS {
                     results.push(SummaryResult {
                         name: c.name,
@@ -362,6 +364,7 @@ mod server {
                         low: c.range_low,
                         high: c.range_high,
                         flag: c.flag,
+                        collected_at,
                         resulted_at: c.resulted_at,
                     });
                 }
@@ -522,7 +525,13 @@ mod server {
             .await?
             .ok_or(PortalError::NotFound)?;
         let account = caller.patient.account.id;
-        let sent = store::reports_since(&state.db, account, now - Duration::hours(24))
+        let txn = state.db.begin().await.map_err(internal)?;
+        // One report of this account's at a time: the count below includes every earlier one,
+        // so reports sent together cannot pass the daily limit.
+        crate::db::store::lock_person(&txn, caller.viewer.id)
+            .await
+            .map_err(internal)?;
+        let sent = store::reports_since(&txn, account, now - Duration::hours(24))
             .await
             .map_err(internal)?;
         if sent >= REPORTS_PER_DAY {
@@ -531,7 +540,6 @@ mod server {
                     .into(),
             ));
         }
-        let txn = state.db.begin().await.map_err(internal)?;
         let made = store::create_report(
             &txn,
             store::NewReport {

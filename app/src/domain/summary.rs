@@ -58,6 +58,8 @@ pub struct SummaryResult {
     pub high: Option<f64>,
     /// The lab's flag: `high`, `low`, `abnormal`.
     pub flag: Option<String>,
+    /// When the sample was taken (the observation's time) and when the lab resulted it.
+    pub collected_at: DateTime<Utc>,
     pub resulted_at: DateTime<Utc>,
 }
 
@@ -295,7 +297,7 @@ pub fn ips_bundle(summary: &HealthSummary, id: &str, now: DateTime<Utc>) -> Valu
                     (None, Some(t)) => t.clone(),
                     (None, None) => String::new(),
                 };
-                format!("{}: {value} ({})", r.name, r.resulted_at.date_naive())
+                format!("{}: {value} ({})", r.name, r.collected_at.date_naive())
             })
             .collect(),
         "No released results.",
@@ -312,7 +314,8 @@ pub fn ips_bundle(summary: &HealthSummary, id: &str, now: DateTime<Utc>) -> Valu
                     }]}],
                     "code": { "text": r.name },
                     "subject": subject,
-                    "effectiveDateTime": r.resulted_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                    "effectiveDateTime": r.collected_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+                    "issued": r.resulted_at.to_rfc3339_opts(SecondsFormat::Secs, true),
                 });
                 match (r.value.filter(|v| v.is_finite()), &r.text) {
                     (Some(v), _) => o["valueQuantity"] = quantity(v, &r.unit),
@@ -422,6 +425,7 @@ mod tests {
                 low: Some(70.0),
                 high: Some(99.0),
                 flag: Some("high".into()),
+                collected_at: "2026-06-15T09:00:00Z".parse().unwrap(),
                 resulted_at: "2026-06-15T15:00:00Z".parse().unwrap(),
             }],
         }
@@ -453,6 +457,12 @@ mod tests {
             .find(|e| e["resource"]["resourceType"] == "Observation")
             .unwrap();
         assert_eq!(observation["resource"]["valueQuantity"]["value"], 104.0);
+        // The observation's time is the sample's; the lab's is when it was issued.
+        assert_eq!(
+            observation["resource"]["effectiveDateTime"],
+            "2026-06-15T09:00:00Z"
+        );
+        assert_eq!(observation["resource"]["issued"], "2026-06-15T15:00:00Z");
         assert_eq!(
             observation["resource"]["interpretation"][0]["coding"][0]["code"],
             "H"

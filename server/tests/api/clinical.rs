@@ -94,6 +94,51 @@ async fn p8_the_summary_document_holds_only_what_the_viewer_may_see() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c4_reports_sent_together_cannot_pass_the_daily_limit_on_both_databases() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let alex = app.demo_person("Alex").await;
+        let token = signed_in(&app, alex).await;
+        let mine = immunization::Entity::find()
+            .filter(immunization::Column::PersonId.eq(alex))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+            .to_string();
+        let sending = (0..26).map(|i| {
+            let note = format!("Wrong date, note {i}");
+            let (app, token, mine) = (&app, &token, &mine);
+            async move {
+                post(
+                    app,
+                    "/api/record/reports/new",
+                    &[("kind", "immunization"), ("item", mine), ("note", &note)],
+                    token,
+                )
+                .await
+            }
+        });
+        let answers = futures::future::join_all(sending).await;
+        let sent = answers.iter().filter(|(status, _)| *status == 200).count();
+        let refused: Vec<_> = answers
+            .iter()
+            .filter(|(status, _)| *status != 200)
+            .collect();
+        assert_eq!(sent, 20, "{backend:?}: twenty a day");
+        assert!(
+            refused
+                .iter()
+                .all(|(status, body)| *status == 422 && body.contains("many reports today")),
+            "{backend:?}: {refused:?}"
+        );
+        let (_, list) = get_json(&app, "/api/record/reports", &token).await;
+        assert_eq!(list["rows"].as_array().unwrap().len(), 20, "{backend:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn c4_a_report_goes_to_the_clinic_and_its_answer_comes_back_on_both_databases() {
     for backend in BACKENDS {
         report_and_answer(backend).await;

@@ -3,6 +3,9 @@
 //! out from a person's results (a history chart) for as long as the counter it read with the
 //! record has not moved: every instance reads the record on every request, so none shows
 //! stale results after another one changed them.
+//!
+//! Also an index on reports of incorrect information by account and time, for the daily
+//! limit counted in each new report's transaction.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -15,6 +18,15 @@ enum Patients {
     ResultsVersion,
 }
 
+#[derive(DeriveIden)]
+enum CorrectionReports {
+    Table,
+    ReportedByAccountId,
+    CreatedAt,
+}
+
+const REPORTS_BY_ACCOUNT: &str = "idx_correction_reports_account";
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -24,10 +36,26 @@ impl MigrationTrait for Migration {
                 .add_column(big_integer(Patients::ResultsVersion).default(0))
                 .to_owned(),
         )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name(REPORTS_BY_ACCOUNT)
+                .table(CorrectionReports::Table)
+                .col(CorrectionReports::ReportedByAccountId)
+                .col(CorrectionReports::CreatedAt)
+                .to_owned(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name(REPORTS_BY_ACCOUNT)
+                .table(CorrectionReports::Table)
+                .to_owned(),
+        )
+        .await?;
         m.alter_table(
             Table::alter()
                 .table(Patients::Table)
