@@ -51,6 +51,9 @@ pub async fn results(subject: Option<i32>, page: Option<u32>) -> Result<ResultLi
 /// One component of a result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ComponentRow {
+    /// The component's id: its history's address names it, not the test (no health
+    /// information in a URL).
+    pub id: i32,
     pub code: String,
     pub name: String,
     /// The value as the lab gave it, with its unit.
@@ -114,6 +117,8 @@ pub const TREND_MARGIN: f64 = 40.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrendView {
+    /// The component the history was asked for, for the table's page links.
+    pub component: i32,
     pub heading: RecordHeading,
     pub name: String,
     pub unit: String,
@@ -135,13 +140,13 @@ pub const TREND_TABLE_PAGE: usize = 50;
 #[server(endpoint = "record/results/trend", input = leptos::server_fn::codec::GetUrl)]
 pub async fn result_trend(
     subject: Option<i32>,
-    code: Option<String>,
+    component: Option<i32>,
     page: Option<u32>,
 ) -> Result<TrendView, PortalError> {
     use super::guard::{RecordNeed, guarded_record};
     use crate::domain::record::Area;
     guarded_record(RecordNeed::read(subject, Area::Results), |g| {
-        server::trend(g, code.unwrap_or_default(), page.unwrap_or(0))
+        server::trend(g, component, page.unwrap_or(0))
     })
     .await
 }
@@ -349,6 +354,7 @@ mod server {
                 .components
                 .iter()
                 .map(|c| ComponentRow {
+                    id: c.id,
                     code: c.code.clone(),
                     name: c.name.clone(),
                     value: value_words(c),
@@ -362,9 +368,11 @@ mod server {
         })
     }
 
+    /// The history of the component that component `component` of a result the caller sees
+    /// measures (its values in every result they see).
     pub async fn trend(
         g: Guarded<ActingFor>,
-        code: String,
+        component: Option<i32>,
         page: u32,
     ) -> Result<TrendView, PortalError> {
         let Guarded {
@@ -372,8 +380,14 @@ mod server {
         } = g;
         let org = state.site.organization_id;
         let person = caller.subject.id;
-        let code = code.trim();
         let waits = store::waits_for_clinician(&caller.record);
+        let component = component.ok_or(PortalError::NotFound)?;
+        // Someone else's, or not released yet, answers like one that does not exist.
+        let code = store::visible_component_code(&state.db, org, person, component, waits, now)
+            .await
+            .map_err(internal)?
+            .ok_or(PortalError::NotFound)?;
+        let code = code.as_str();
         // Worked out once per change of the record's results (see `HistoryCache`).
         let of = HistoryOf {
             person,
@@ -441,6 +455,7 @@ mod server {
             Vec::new()
         };
         Ok(TrendView {
+            component,
             heading: heading_of(&caller),
             name: latest.name.clone(),
             unit: latest.unit.clone().unwrap_or_default(),

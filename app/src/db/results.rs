@@ -291,6 +291,27 @@ fn visible_components(
         .filter(visible(now, waits_for_clinician))
 }
 
+/// The code of component `id`, if it is `person`'s and in a result they see at `now`.
+pub async fn visible_component_code<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+    id: i32,
+    waits_for_clinician: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbErr> {
+    result_component::Entity::find_by_id(id)
+        .inner_join(test_result::Entity)
+        .select_only()
+        .column(result_component::Column::Code)
+        .filter(result_component::Column::PersonId.eq(person_id))
+        .filter(test_result::Column::OrganizationId.eq(organization_id))
+        .filter(visible(now, waits_for_clinician))
+        .into_tuple()
+        .one(db)
+        .await
+}
+
 /// Every value of component `code` in the results `person` sees at `now`, oldest first: when
 /// it was resulted and its number (none for a value in words). Only these two columns, so
 /// that a history of thousands of values is a quick read.

@@ -93,7 +93,7 @@ fn Result(result: ResultView) -> impl IntoView {
                                     let href = record_link(
                                         "/record/results/trend",
                                         subject,
-                                        &format!("code={}", c.code),
+                                        &format!("component={}", c.id),
                                     );
                                     let label = format!("History of {}", c.name.to_lowercase());
                                     view! { <A href=href>{label}</A> }

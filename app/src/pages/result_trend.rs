@@ -16,11 +16,16 @@ use leptos_router::hooks::use_query_map;
 pub fn ResultTrendPage() -> impl IntoView {
     let subject = use_subject();
     let query = use_query_map();
-    let code = Memo::new(move |_| query.read().get("code"));
+    let component = Memo::new(move |_| {
+        query
+            .read()
+            .get("component")
+            .and_then(|c| c.parse::<i32>().ok())
+    });
     let page = Memo::new(move |_| query.read().get("page").and_then(|p| p.parse::<u32>().ok()));
     let found = Resource::new(
-        move || (subject.get(), code.get(), page.get()),
-        |(subject, code, page)| result_trend(subject, code, page),
+        move || (subject.get(), component.get(), page.get()),
+        |(subject, component, page)| result_trend(subject, component, page),
     );
     view! {
         <PageTitle page="Result history" />
@@ -44,6 +49,7 @@ pub fn ResultTrendPage() -> impl IntoView {
 #[component]
 fn History(trend: TrendView) -> impl IntoView {
     let TrendView {
+        component,
         heading,
         name,
         unit,
@@ -64,19 +70,11 @@ fn History(trend: TrendView) -> impl IntoView {
             "{count} values of {name} ({unit}), from the first to the latest. The shaded band is the standard range, {range}."
         )
     };
-    // Codes are letters, digits and dashes: anything else is dropped rather than escaped.
-    let code: String = use_query_map()
-        .read_untracked()
-        .get("code")
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
     let link = move |to: u32| {
         record_link(
             "/record/results/trend",
             subject,
-            &format!("code={code}&page={to}"),
+            &format!("component={component}&page={to}"),
         )
     };
     let newer = (page > 0).then(|| link(page - 1));

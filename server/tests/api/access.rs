@@ -192,6 +192,8 @@ fn is_limited_scope(function: &str) -> bool {
 struct Fixtures {
     appointment: i32,
     result: i32,
+    /// The result's glucose value (its history's address).
+    component: i32,
     immunization: i32,
 }
 
@@ -217,9 +219,17 @@ async fn fixtures(app: &TestApp, person: i32) -> Fixtures {
     } else {
         0
     };
+    let result = released_result(app, person).await;
+    let component = app::db::entities::result_component::Entity::find()
+        .filter(app::db::entities::result_component::Column::ResultId.eq(result))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .map_or(0, |c| c.id);
     Fixtures {
         appointment: clinic_appointment(app, person).await,
-        result: released_result(app, person).await,
+        result,
+        component,
         immunization,
     }
 }
@@ -354,7 +364,8 @@ async fn call(
         }
         "record/results/trend" => {
             let sep = if query.is_empty() { "?" } else { "&" };
-            get(app, &format!("{path}{query}{sep}code=glucose"), token).await
+            let uri = format!("{path}{query}{sep}component={}", fixtures.component);
+            get(app, &uri, token).await
         }
         "record/results/wait" => {
             fields.push(("wait", "false"));

@@ -12,7 +12,7 @@ use app::db::results::{NewComponent, NewResult, record_result};
 use app::domain::clock::Clock;
 use app::domain::results::{ReleaseRule, automatic_release_at};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 
 fn instant(text: &str) -> DateTime<Utc> {
@@ -79,6 +79,20 @@ async fn result_for(
 }
 
 /// The ids of the results the list shows.
+/// The address of `person`'s glucose history, through their first glucose value.
+async fn glucose_history(app: &TestApp, person_id: i32) -> String {
+    use app::db::entities::result_component;
+    let first = result_component::Entity::find()
+        .filter(result_component::Column::PersonId.eq(person_id))
+        .filter(result_component::Column::Code.eq("glucose"))
+        .order_by_asc(result_component::Column::Id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("a glucose value");
+    format!("/api/record/results/trend?component={}", first.id)
+}
+
 async fn listed(app: &TestApp, token: &str) -> Vec<i64> {
     let (status, list) = get_json(app, "/api/record/results", token).await;
     assert_eq!(status, 200, "{list}");
@@ -114,7 +128,7 @@ async fn release_boundary(backend: Backend) {
     assert!(listed(&app, &token).await.is_empty(), "{backend:?}");
     let (status, _) = get_json(&app, &format!("/api/record/results/result?id={id}"), &token).await;
     assert_eq!(status, 404, "not yet released answers like nothing there");
-    let (status, _) = get_json(&app, "/api/record/results/trend?code=glucose", &token).await;
+    let (status, _) = get_json(&app, &glucose_history(&app, patient).await, &token).await;
     assert_eq!(status, 404);
 
     app.clock.set(release);
@@ -137,6 +151,11 @@ async fn release_boundary(backend: Backend) {
     )
     .await;
     assert_eq!(status, 404);
+    let history = glucose_history(&app, patient).await;
+    let (status, _) = get_json(&app, &history, &token).await;
+    assert_eq!(status, 200, "{backend:?}");
+    let (status, _) = get_json(&app, &history, &other_token).await;
+    assert_eq!(status, 404, "someone else's history answers like none");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,6 +181,15 @@ async fn provider_release(backend: Backend) {
         row.update(&app.state.db).await.unwrap();
     }
     let now = app.clock.now();
+    // Released long ago: the history is reached through it.
+    let (earlier, _) = result_for(
+        &app,
+        patient,
+        ReleaseRule::Automatic,
+        now - Duration::days(60),
+        95.0,
+    )
+    .await;
     let (id, release) = result_for(
         &app,
         patient,
@@ -171,21 +199,13 @@ async fn provider_release(backend: Backend) {
     )
     .await;
     assert_eq!(release, None);
-    let (earlier, _) = result_for(
-        &app,
-        patient,
-        ReleaseRule::Automatic,
-        now - Duration::days(60),
-        95.0,
-    )
-    .await;
     let token = signed_in(&app, patient).await;
     assert_eq!(
         listed(&app, &token).await,
         [i64::from(earlier)],
         "a month on, still waiting"
     );
-    let (_, trend) = get_json(&app, "/api/record/results/trend?code=glucose", &token).await;
+    let (_, trend) = get_json(&app, &glucose_history(&app, patient).await, &token).await;
     assert_eq!(trend["count"], 1, "{backend:?} {trend}");
 
     // The front desk and administrators do not release results; a clinician does, once.
@@ -229,7 +249,7 @@ async fn provider_release(backend: Backend) {
         [i64::from(id), i64::from(earlier)]
     );
     // The history read before the release holds the released value now.
-    let (_, trend) = get_json(&app, "/api/record/results/trend?code=glucose", &token).await;
+    let (_, trend) = get_json(&app, &glucose_history(&app, patient).await, &token).await;
     assert_eq!(trend["count"], 2, "{backend:?} {trend}");
     assert_eq!(trend["rows"][0]["value"], "88 mg/dL");
     let (_, queue) = get_json(&app, "/api/results-desk/pending", &clinician).await;
@@ -327,7 +347,7 @@ async fn the_demo_history_of_a_component_holds_every_released_value_oldest_first
     let app = spawn_app(Backend::Sqlite).await.with_demo().await;
     let alex = app.demo_person("Alex").await;
     let token = signed_in(&app, alex).await;
-    let (status, trend) = get_json(&app, "/api/record/results/trend?code=glucose", &token).await;
+    let (status, trend) = get_json(&app, &glucose_history(&app, alex).await, &token).await;
     assert_eq!(status, 200, "{trend}");
     let rows = trend["rows"].as_array().unwrap();
     // Ten draws released; yesterday's waits for its automatic release.
@@ -351,7 +371,7 @@ async fn the_demo_history_of_a_component_holds_every_released_value_oldest_first
     // Four days after it was in (it came at 14:00 yesterday), the panel is there.
     app.clock.advance(Duration::days(3) + Duration::hours(4));
     let token = signed_in(&app, alex).await;
-    let (_, trend) = get_json(&app, "/api/record/results/trend?code=glucose", &token).await;
+    let (_, trend) = get_json(&app, &glucose_history(&app, alex).await, &token).await;
     assert_eq!(trend["rows"].as_array().unwrap().len(), 11);
     assert_eq!(
         trend["count"], 11,
@@ -372,7 +392,7 @@ async fn the_demo_history_of_a_component_holds_every_released_value_oldest_first
         300.0,
     )
     .await;
-    let (_, trend) = get_json(&app, "/api/record/results/trend?code=glucose", &token).await;
+    let (_, trend) = get_json(&app, &glucose_history(&app, alex).await, &token).await;
     assert_eq!(trend["count"], 12, "{trend}");
     assert!(
         trend["rows"]
