@@ -382,16 +382,31 @@ mod server {
         store::lock_person(&txn, subject.id)
             .await
             .map_err(internal)?;
+        let whose = if caller.is_self {
+            "You already have".to_owned()
+        } else {
+            format!("{} already has", subject.given_name)
+        };
+        if let Some(other) = store::overlapping_appointment(
+            &txn,
+            org,
+            subject.id,
+            time.slot.starts_at,
+            time.slot.ends_at,
+        )
+        .await
+        .map_err(internal)?
+        {
+            return Err(PortalError::Invalid(format!(
+                "{whose} an appointment at that time ({}). Please choose another time.",
+                date_and_time(local(other.starts_at, zone)),
+            )));
+        }
         if let Some(other) =
             store::upcoming_online_booking(&txn, org, subject.id, time.visit_type.id, now)
                 .await
                 .map_err(internal)?
         {
-            let whose = if caller.is_self {
-                "You already have".to_owned()
-            } else {
-                format!("{} already has", subject.given_name)
-            };
             return Err(PortalError::Invalid(format!(
                 "{whose} this kind of visit booked on {}. Cancel that appointment first to book another time, or call the clinic at {}.",
                 date_and_time(local(other.starts_at, zone)),

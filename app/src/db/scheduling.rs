@@ -198,6 +198,25 @@ pub async fn upcoming_online_booking<C: ConnectionTrait>(
         .await
 }
 
+/// The person's booked appointment that overlaps `starts_at` to `ends_at`, if any (whoever
+/// booked it).
+pub async fn overlapping_appointment<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i32,
+    person_id: i32,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> Result<Option<appointment::Model>, DbErr> {
+    appointment::Entity::find()
+        .filter(appointment::Column::OrganizationId.eq(organization_id))
+        .filter(appointment::Column::PersonId.eq(person_id))
+        .filter(appointment::Column::Status.eq(BOOKED))
+        .filter(appointment::Column::StartsAt.lt(ends_at))
+        .filter(appointment::Column::EndsAt.gt(starts_at))
+        .one(db)
+        .await
+}
+
 /// An appointment to write.
 pub struct NewAppointment {
     pub organization_id: i32,

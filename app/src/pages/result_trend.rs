@@ -83,8 +83,8 @@ fn History(trend: TrendView) -> impl IntoView {
     view! {
         <RecordBanner heading />
         <h1>{title}</h1>
-        <p>{summary.clone()}</p>
-        {chart.map(|chart| view! { <Chart chart name=name.clone() summary /> })}
+        <p>{summary}</p>
+        {chart.map(|chart| view! { <Chart chart name=name.clone() /> })}
         <div class="table-scroll" tabindex="0" role="region" aria-label=format!("{name} values")>
             <table class="access-log">
                 <caption>
@@ -134,9 +134,9 @@ fn History(trend: TrendView) -> impl IntoView {
 }
 
 /// The line and its band. The table beside it carries the same values, so the picture is
-/// labelled as one image with a summary.
+/// labelled as one image: its name and dates.
 #[component]
-fn Chart(chart: TrendChart, name: String, summary: String) -> impl IntoView {
+fn Chart(chart: TrendChart, name: String) -> impl IntoView {
     let TrendChart {
         points,
         band,
@@ -154,7 +154,8 @@ fn Chart(chart: TrendChart, name: String, summary: String) -> impl IntoView {
     let right = TREND_WIDTH - TREND_MARGIN;
     let bottom = TREND_HEIGHT - TREND_MARGIN;
     let view_box = format!("0 0 {TREND_WIDTH} {TREND_HEIGHT}");
-    let label = format!("Chart of {name}. {summary}");
+    // The paragraph above says how many values and the range: the picture names only itself.
+    let label = format!("Chart of {name} from {first_date} to {last_date}");
     // A dot for each value while they are few enough to tell apart.
     let dots = (points.len() <= 200).then(|| {
         points

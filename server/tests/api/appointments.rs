@@ -325,6 +325,82 @@ async fn booking_and_cancelling(backend: Backend) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c1_no_one_books_two_appointments_at_the_same_time_on_both_databases() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await.with_demo().await;
+        let alex = app.demo_person("Alex").await;
+        let token = signed_in(&app, alex).await;
+        let physicals = offered_times(&app, &token, None, "Annual physical").await;
+        let chosen = physicals[6];
+        let (status, body) = post(
+            &app,
+            "/api/record/appointments/book",
+            &[("slot", &chosen.to_string())],
+            &token,
+        )
+        .await;
+        assert_eq!(status, 200, "{backend:?} {body}");
+        // Another kind of visit bookable online, with another provider, half-way through it.
+        let (_, options) = get_json(&app, "/api/record/appointments/options", &token).await;
+        let other_kind = options["visit_types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["not_online"].is_null() && t["name"] != "Annual physical")
+            .expect("a second kind bookable online")["name"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let other_kind = visit_type_named(&app, &other_kind).await;
+        let booked = slot::Entity::find_by_id(chosen as i32)
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let provider = app::db::entities::provider::Entity::find()
+            .filter(app::db::entities::provider::Column::Id.ne(booked.provider_id))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let half_way = booked.starts_at + (booked.ends_at - booked.starts_at) / 2;
+        let clash =
+            app::db::scheduling::create_time(&app.state.db, &provider, &other_kind, half_way)
+                .await
+                .unwrap();
+        let (status, body) = post(
+            &app,
+            "/api/record/appointments/book",
+            &[("slot", &clash.id.to_string())],
+            &token,
+        )
+        .await;
+        assert_eq!(
+            (
+                status,
+                body.contains("You already have an appointment at that time")
+            ),
+            (422, true),
+            "{backend:?} {body}"
+        );
+        assert!(booked_in(&app, i64::from(clash.id)).await.is_empty());
+        // Right after it ends is free.
+        let after =
+            app::db::scheduling::create_time(&app.state.db, &provider, &other_kind, booked.ends_at)
+                .await
+                .unwrap();
+        let (status, body) = post(
+            &app,
+            "/api/record/appointments/book",
+            &[("slot", &after.id.to_string())],
+            &token,
+        )
+        .await;
+        assert_eq!(status, 200, "{backend:?} {body}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_people_booking_one_time_at_once_exactly_one_wins_on_both_databases() {
     for backend in BACKENDS {
         one_time_two_bookings(backend).await;
