@@ -2,6 +2,7 @@
 //! with a fixed clock and a fresh database); server functions reach it through
 //! [`crate::api::guard`].
 
+use crate::api::results::KeptHistory;
 use crate::db::store;
 use crate::db::tokens::TokenHasher;
 use crate::db::vault::SsnVault;
@@ -195,40 +196,42 @@ impl AttemptThrottle {
 /// The caller has passed the guard for the person before asking.
 #[derive(Debug)]
 pub struct HistoryCache {
-    kept: std::sync::Mutex<lru::LruCache<HistoryKey, KeptHistory>>,
+    kept: std::sync::Mutex<lru::LruCache<HistoryKey, Kept>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct HistoryKey {
     person: i32,
-    code: String,
+    component: i32,
     waits_for_clinician: bool,
 }
 
 #[derive(Debug)]
-struct KeptHistory {
+struct Kept {
     version: i64,
     worked_out_at: DateTime<Utc>,
     until: Option<DateTime<Utc>>,
-    history: Arc<crate::db::results::History>,
+    history: Arc<KeptHistory>,
 }
 
-/// What the cache is asked for: whose history, of which component, and as of when.
+/// What the cache is asked for: whose history, through which of their values (a component
+/// id: the guard has let the caller through to `person`, and a value they saw once they see as
+/// long as the entry holds), and as of when.
 #[derive(Debug, Clone, Copy)]
-pub struct HistoryOf<'a> {
+pub struct HistoryOf {
     pub person: i32,
-    pub code: &'a str,
+    pub component: i32,
     pub waits_for_clinician: bool,
     /// The record's results version, read with the record in this request.
     pub version: i64,
     pub now: DateTime<Utc>,
 }
 
-impl HistoryOf<'_> {
+impl HistoryOf {
     fn key(&self) -> HistoryKey {
         HistoryKey {
             person: self.person,
-            code: self.code.to_owned(),
+            component: self.component,
             waits_for_clinician: self.waits_for_clinician,
         }
     }
@@ -247,7 +250,7 @@ impl HistoryCache {
     pub const MOST: usize = 2_000;
 
     /// The history kept for `of`, if it still holds.
-    pub fn get(&self, of: HistoryOf<'_>) -> Option<Arc<crate::db::results::History>> {
+    pub fn get(&self, of: HistoryOf) -> Option<Arc<KeptHistory>> {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         kept.get(&of.key())
             .filter(|k| {
@@ -260,15 +263,10 @@ impl HistoryCache {
 
     /// Keeps `history`, worked out for `of` and holding until `until` (the person's next
     /// release instant).
-    pub fn put(
-        &self,
-        of: HistoryOf<'_>,
-        until: Option<DateTime<Utc>>,
-        history: Arc<crate::db::results::History>,
-    ) {
+    pub fn put(&self, of: HistoryOf, until: Option<DateTime<Utc>>, history: Arc<KeptHistory>) {
         self.kept.lock().unwrap_or_else(|p| p.into_inner()).put(
             of.key(),
-            KeptHistory {
+            Kept {
                 version: of.version,
                 worked_out_at: of.now,
                 until,
@@ -420,27 +418,15 @@ mod tests {
             + chrono::Duration::minutes(minutes)
     }
 
-    fn kept_history(count: usize) -> Arc<crate::db::results::History> {
-        Arc::new(crate::db::results::History {
+    fn kept_history(count: usize) -> Arc<KeptHistory> {
+        Arc::new(KeptHistory {
+            code: "glucose".into(),
+            name: "Glucose".into(),
+            unit: "mg/dL".into(),
+            range: "70 to 99 mg/dL".into(),
             count,
-            latest: crate::db::entities::result_component::Model {
-                id: 1,
-                result_id: 1,
-                person_id: 7,
-                code: "glucose".into(),
-                name: "Glucose".into(),
-                position: 0,
-                value_number: Some(90.0),
-                value_text: None,
-                unit: Some("mg/dL".into()),
-                range_low: Some(70.0),
-                range_high: Some(99.0),
-                range_text: None,
-                flag: None,
-                resulted_at: at(0),
-            },
-            span: None,
-            drawn: Vec::new(),
+            chart: None,
+            newest: Vec::new(),
         })
     }
 
@@ -449,7 +435,7 @@ mod tests {
         let cache = HistoryCache::default();
         let of = |version: i64, minutes: i64| HistoryOf {
             person: 7,
-            code: "glucose",
+            component: 5,
             waits_for_clinician: false,
             version,
             now: at(minutes),
@@ -468,7 +454,7 @@ mod tests {
         };
         assert!(cache.get(other).is_none(), "the choice to wait is its own");
         let other = HistoryOf {
-            code: "sodium",
+            component: 8,
             ..of(3, 1)
         };
         assert!(cache.get(other).is_none());

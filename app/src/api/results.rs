@@ -99,11 +99,13 @@ pub struct TrendRow {
     pub flag: String,
 }
 
-/// A history drawn: the points (x, y) of the line, the reference band and the axis labels, in
-/// a box of [`TREND_WIDTH`] × [`TREND_HEIGHT`].
+/// A history drawn: the line (an SVG `points` list, "x,y x,y ..."), a dot per value while
+/// they are few enough to tell apart, the reference band and the axis labels, in a box of
+/// [`TREND_WIDTH`] × [`TREND_HEIGHT`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrendChart {
-    pub points: Vec<(f64, f64)>,
+    pub line: String,
+    pub dots: Vec<(f64, f64)>,
     pub band: Option<(f64, f64)>,
     pub top_label: String,
     pub bottom_label: String,
@@ -136,6 +138,25 @@ pub struct TrendView {
 
 /// Values per page of a history's table.
 pub const TREND_TABLE_PAGE: usize = 50;
+
+/// Values drawn as dots at most (beyond, the line alone).
+pub const TREND_DOTS: usize = 200;
+
+/// A history as worked out once for a person and one of their values, kept while it holds
+/// (see [`crate::state::HistoryCache`]): everything its page shows but the table's later pages.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone)]
+pub struct KeptHistory {
+    /// The component's code, for the table's later pages.
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub range: String,
+    pub count: usize,
+    pub chart: Option<TrendChart>,
+    /// The table's first page.
+    pub newest: Vec<TrendRow>,
+}
 
 #[server(endpoint = "record/results/trend", input = leptos::server_fn::codec::GetUrl)]
 pub async fn result_trend(
@@ -382,38 +403,103 @@ mod server {
         let person = caller.subject.id;
         let waits = store::waits_for_clinician(&caller.record);
         let component = component.ok_or(PortalError::NotFound)?;
-        // Someone else's, or not released yet, answers like one that does not exist.
-        let code = store::visible_component_code(&state.db, org, person, component, waits, now)
-            .await
-            .map_err(internal)?
-            .ok_or(PortalError::NotFound)?;
-        let code = code.as_str();
-        // Worked out once per change of the record's results (see `HistoryCache`).
+        // Kept per person, value and wait choice while the record's results are unchanged: a
+        // value seen then is seen now (see `HistoryCache`).
         let of = HistoryOf {
             person,
-            code,
+            component,
             waits_for_clinician: waits,
             version: caller.record.results_version,
             now,
         };
-        let history = match state.histories.get(of) {
+        let kept = match state.histories.get(of) {
             Some(kept) => kept,
             None => {
-                // Two points a pixel column at most: the line looks the same, and stays light.
-                let buckets = (TREND_WIDTH - 2.0 * TREND_MARGIN) as usize / 2;
-                let found = store::history(&state.db, org, person, code, waits, now, buckets)
-                    .await
-                    .map_err(internal)?
-                    .ok_or(PortalError::NotFound)?;
+                let kept = Arc::new(work_out_history(&state, person, component, waits, now).await?);
                 let until = store::next_release(&state.db, org, person, waits, now)
                     .await
                     .map_err(internal)?;
-                let found = Arc::new(found);
-                state.histories.put(of, until, Arc::clone(&found));
-                found
+                state.histories.put(of, until, Arc::clone(&kept));
+                kept
             }
         };
-        let latest = &history.latest;
+        let count = kept.count;
+        let skip = (page as usize).saturating_mul(TREND_TABLE_PAGE);
+        let rows = if page == 0 {
+            kept.newest.clone()
+        } else if skip < count {
+            store::component_page(
+                &state.db,
+                org,
+                person,
+                &kept.code,
+                waits,
+                now,
+                skip as u64,
+                TREND_TABLE_PAGE as u64,
+            )
+            .await
+            .map_err(internal)?
+            .iter()
+            .map(|c| trend_row(&state, c))
+            .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(TrendView {
+            component,
+            heading: heading_of(&caller),
+            name: kept.name.clone(),
+            unit: kept.unit.clone(),
+            range: kept.range.clone(),
+            count,
+            rows,
+            page,
+            more: skip.saturating_add(TREND_TABLE_PAGE) < count,
+            chart: kept.chart.clone(),
+            phone: phone(&state),
+        })
+    }
+
+    fn trend_row(state: &AppState, c: &result_component::Model) -> TrendRow {
+        TrendRow {
+            date: day(state, c.resulted_at),
+            value: value_words(c),
+            flag: flag_word(&c.flag),
+        }
+    }
+
+    /// Reads and draws the history of `component`'s code for `person` at `now`: not found when
+    /// the value is not theirs or not in a result they see.
+    async fn work_out_history(
+        state: &AppState,
+        person: i32,
+        component: i32,
+        waits: bool,
+        now: DateTime<Utc>,
+    ) -> Result<KeptHistory, PortalError> {
+        let org = state.site.organization_id;
+        let code = store::visible_component_code(&state.db, org, person, component, waits, now)
+            .await
+            .map_err(internal)?
+            .ok_or(PortalError::NotFound)?;
+        // Two points (the lowest and highest) for every 4 units of width: the line looks the
+        // same, and the page stays light.
+        let buckets = (TREND_WIDTH - 2.0 * TREND_MARGIN) as usize / 4;
+        let history = store::history(
+            &state.db,
+            org,
+            person,
+            &code,
+            waits,
+            now,
+            buckets,
+            TREND_TABLE_PAGE as u64,
+        )
+        .await
+        .map_err(internal)?
+        .ok_or(PortalError::NotFound)?;
+        let latest = &history.newest[0];
         let chart = history.span.map(|(first, last)| {
             let layout = lay_out_trend(
                 &history.drawn,
@@ -424,11 +510,26 @@ mod server {
             );
             let date = |at: i64| {
                 DateTime::from_timestamp(at, 0)
-                    .map(|t| day(&state, t))
+                    .map(|t| day(state, t))
                     .unwrap_or_default()
             };
+            let tenth = |v: f64| (v * 10.0).round() / 10.0;
             TrendChart {
-                points: layout.points,
+                line: layout
+                    .points
+                    .iter()
+                    .map(|(x, y)| format!("{x:.1},{y:.1}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                dots: if layout.points.len() <= TREND_DOTS {
+                    layout
+                        .points
+                        .iter()
+                        .map(|&(x, y)| (tenth(x), tenth(y)))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
                 band: layout.band,
                 top_label: format!("{:.1}", layout.high),
                 bottom_label: format!("{:.1}", layout.low),
@@ -436,43 +537,14 @@ mod server {
                 last_date: date(last),
             }
         });
-        let count = history.count;
-        let skip = (page as usize).saturating_mul(TREND_TABLE_PAGE);
-        let rows = if skip < count {
-            store::component_page(
-                &state.db,
-                org,
-                person,
-                code,
-                waits,
-                now,
-                skip as u64,
-                TREND_TABLE_PAGE as u64,
-            )
-            .await
-            .map_err(internal)?
-        } else {
-            Vec::new()
-        };
-        Ok(TrendView {
-            component,
-            heading: heading_of(&caller),
+        Ok(KeptHistory {
             name: latest.name.clone(),
             unit: latest.unit.clone().unwrap_or_default(),
             range: range_words(latest),
-            count,
-            rows: rows
-                .iter()
-                .map(|c| TrendRow {
-                    date: day(&state, c.resulted_at),
-                    value: value_words(c),
-                    flag: flag_word(&c.flag),
-                })
-                .collect(),
-            page,
-            more: skip.saturating_add(TREND_TABLE_PAGE) < count,
+            count: history.count,
             chart,
-            phone: phone(&state),
+            newest: history.newest.iter().map(|c| trend_row(state, c)).collect(),
+            code,
         })
     }
 

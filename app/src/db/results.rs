@@ -339,15 +339,18 @@ pub async fn component_values<C: ConnectionTrait>(
 pub struct History {
     /// How many values (numbers and words).
     pub count: usize,
-    /// The newest value: the component's name, unit and reference range.
-    pub latest: result_component::Model,
+    /// The newest values, newest first (at least one): the first gives the component's name,
+    /// unit and reference range.
+    pub newest: Vec<result_component::Model>,
     /// The numbers' first and last instants, and the numbers thinned for drawing.
     pub span: Option<(i64, i64)>,
     pub drawn: Vec<TrendPoint>,
 }
 
 /// The history of component `code` in the results `person` sees at `now`, its numbers thinned
-/// to `buckets` (see [`thin_trend`]); none when they see no value of it.
+/// to `buckets` (see [`thin_trend`]) and its `newest` values in full; none when they see no
+/// value of it.
+#[allow(clippy::too_many_arguments)]
 pub async fn history<C: ConnectionTrait>(
     db: &C,
     organization_id: i32,
@@ -356,8 +359,9 @@ pub async fn history<C: ConnectionTrait>(
     waits_for_clinician: bool,
     now: DateTime<Utc>,
     buckets: usize,
+    newest: u64,
 ) -> Result<Option<History>, DbErr> {
-    let Some(latest) = component_page(
+    let newest = component_page(
         db,
         organization_id,
         person_id,
@@ -365,12 +369,12 @@ pub async fn history<C: ConnectionTrait>(
         waits_for_clinician,
         now,
         0,
-        1,
+        newest.max(1),
     )
-    .await?
-    .pop() else {
+    .await?;
+    if newest.is_empty() {
         return Ok(None);
-    };
+    }
     let values = component_values(
         db,
         organization_id,
@@ -391,7 +395,7 @@ pub async fn history<C: ConnectionTrait>(
         .collect();
     Ok(Some(History {
         count: values.len(),
-        latest,
+        newest,
         span: points.first().zip(points.last()).map(|(a, b)| (a.at, b.at)),
         drawn: thin_trend(&points, buckets),
     }))

@@ -138,31 +138,24 @@ fn History(trend: TrendView) -> impl IntoView {
 #[component]
 fn Chart(chart: TrendChart, name: String) -> impl IntoView {
     let TrendChart {
-        points,
+        line,
+        dots,
         band,
         top_label,
         bottom_label,
         first_date,
         last_date,
     } = chart;
-    let line = points
-        .iter()
-        .map(|(x, y)| format!("{x:.1},{y:.1}"))
-        .collect::<Vec<_>>()
-        .join(" ");
     let left = TREND_MARGIN;
     let right = TREND_WIDTH - TREND_MARGIN;
     let bottom = TREND_HEIGHT - TREND_MARGIN;
     let view_box = format!("0 0 {TREND_WIDTH} {TREND_HEIGHT}");
     // The paragraph above says how many values and the range: the picture names only itself.
     let label = format!("Chart of {name} from {first_date} to {last_date}");
-    // A dot for each value while they are few enough to tell apart.
-    let dots = (points.len() <= 200).then(|| {
-        points
-            .iter()
-            .map(|(x, y)| view! { <circle cx=format!("{x:.1}") cy=format!("{y:.1}") r="3.5" class="trend__dot" /> })
-            .collect_view()
-    });
+    let dots = dots
+        .into_iter()
+        .map(|(x, y)| view! { <circle cx=x.to_string() cy=y.to_string() r="3.5" class="trend__dot" /> })
+        .collect_view();
     view! {
         <figure class="trend">
             <svg viewBox=view_box role="img" aria-label=label class="trend__chart" focusable="false">

@@ -122,7 +122,7 @@ fn Results(list: ResultList, wait: ServerAction<SetResultWait>) -> impl IntoView
                                     view! {
                                         <tr>
                                             <td>
-                                                <A href=href>{row.test}</A>
+                                                <a href=href>{row.test}</a>
                                             </td>
                                             <td>{row.resulted}</td>
                                             <td>{if row.flagged { "Yes" } else { "No" }}</td>

@@ -354,7 +354,7 @@ async fn the_demo_history_of_a_component_holds_every_released_value_oldest_first
     assert_eq!(rows.len(), 10, "{trend}");
     assert_eq!(trend["range"], "70 to 99 mg/dL");
     let chart = &trend["chart"];
-    assert_eq!(chart["points"].as_array().unwrap().len(), 10);
+    assert_eq!(chart["dots"].as_array().unwrap().len(), 10);
     assert!(chart["band"].is_array());
     // The X-ray waits for the provider, yesterday's panel for its release: neither is listed.
     let (_, list) = get_json(&app, "/api/record/results", &token).await;
@@ -377,7 +377,7 @@ async fn the_demo_history_of_a_component_holds_every_released_value_oldest_first
         trend["count"], 11,
         "the release instant passed: the chart holds it too"
     );
-    assert_eq!(trend["chart"]["points"].as_array().unwrap().len(), 11);
+    assert_eq!(trend["chart"]["dots"].as_array().unwrap().len(), 11);
     let (_, list) = get_json(&app, "/api/record/results", &token).await;
     assert_eq!(list["more"], true, "the 26th result is on the second page");
     let (_, second) = get_json(&app, "/api/record/results?page=1", &token).await;
@@ -402,7 +402,28 @@ async fn the_demo_history_of_a_component_holds_every_released_value_oldest_first
             .any(|r| r["value"] == "300 mg/dL"),
         "{trend}"
     );
-    assert_eq!(trend["chart"]["points"].as_array().unwrap().len(), 12);
+    assert_eq!(trend["chart"]["dots"].as_array().unwrap().len(), 12);
+    // A second page of the table: the values after the newest 50.
+    for day in 0..45 {
+        result_for(
+            &app,
+            alex,
+            ReleaseRule::Automatic,
+            now - Duration::days(400 + day),
+            100.0,
+        )
+        .await;
+    }
+    let history = glucose_history(&app, alex).await;
+    let (_, first) = get_json(&app, &history, &token).await;
+    assert_eq!(
+        (first["count"].as_u64(), first["more"].as_bool()),
+        (Some(57), Some(true))
+    );
+    let (_, second) = get_json(&app, &format!("{history}&page=1"), &token).await;
+    assert_eq!(second["rows"].as_array().unwrap().len(), 7, "{second}");
+    assert_eq!(second["more"], false);
+    assert!(second["chart"]["line"].as_str().unwrap().contains(','));
 }
 
 /// C6: a test reads every email the record's news queues (booked and cancelled appointments,
