@@ -186,14 +186,16 @@ impl AttemptThrottle {
     }
 }
 
-/// Component histories (every value of one test component a person sees, thinned for its
-/// chart) as worked out from the database, per portal instance, for a bounded number of
-/// person, component and wait choice (the least recently read forgotten first). One is used
-/// only while the record's results version is the one it was worked out at and no release
-/// instant has come since (nor the clock gone back before it was worked out): a result
-/// recorded or released through any instance moves the version, which every request reads
-/// with the record, and an automatic release needs no write, so its instant bounds the entry.
-/// The caller has passed the guard for the person before asking.
+/// Component histories (every value of one test component a person sees, drawn, with the
+/// first page of its table) as worked out from the database, per portal instance, for a
+/// bounded number of person, value and wait choice (the least recently read forgotten first).
+/// One is offered only while the record's results version is the one it was worked out at
+/// (a result shown at once when recorded, or released, moves it, in any instance, and every
+/// request reads it with the record) and the clock is not before it was worked out; the caller
+/// then asks whether an automatic release came since (it writes nothing), see
+/// `db::results::automatic_release_between`. Recording a result not yet shown changes nothing
+/// here, so how fast a history answers does not tell that one is waiting. The caller has
+/// passed the guard for the person before asking.
 #[derive(Debug)]
 pub struct HistoryCache {
     kept: std::sync::Mutex<lru::LruCache<HistoryKey, Kept>>,
@@ -210,7 +212,6 @@ struct HistoryKey {
 struct Kept {
     version: i64,
     worked_out_at: DateTime<Utc>,
-    until: Option<DateTime<Utc>>,
     history: Arc<KeptHistory>,
 }
 
@@ -247,29 +248,24 @@ impl Default for HistoryCache {
 
 impl HistoryCache {
     /// Histories kept at once (each at most a few hundred points for the chart).
-    pub const MOST: usize = 2_000;
+    pub const MOST: usize = 1_000;
 
-    /// The history kept for `of`, if it still holds.
-    pub fn get(&self, of: HistoryOf) -> Option<Arc<KeptHistory>> {
+    /// The history kept for `of`, and when it was worked out, if the version and the clock
+    /// allow it.
+    pub fn get(&self, of: HistoryOf) -> Option<(Arc<KeptHistory>, DateTime<Utc>)> {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         kept.get(&of.key())
-            .filter(|k| {
-                k.version == of.version
-                    && k.worked_out_at <= of.now
-                    && k.until.is_none_or(|until| of.now < until)
-            })
-            .map(|k| Arc::clone(&k.history))
+            .filter(|k| k.version == of.version && k.worked_out_at <= of.now)
+            .map(|k| (Arc::clone(&k.history), k.worked_out_at))
     }
 
-    /// Keeps `history`, worked out for `of` and holding until `until` (the person's next
-    /// release instant).
-    pub fn put(&self, of: HistoryOf, until: Option<DateTime<Utc>>, history: Arc<KeptHistory>) {
+    /// Keeps `history`, worked out for `of`.
+    pub fn put(&self, of: HistoryOf, history: Arc<KeptHistory>) {
         self.kept.lock().unwrap_or_else(|p| p.into_inner()).put(
             of.key(),
             Kept {
                 version: of.version,
                 worked_out_at: of.now,
-                until,
                 history,
             },
         );
@@ -431,7 +427,7 @@ mod tests {
     }
 
     #[test]
-    fn a_kept_history_holds_until_the_version_moves_or_the_next_release_instant() {
+    fn a_kept_history_holds_until_the_version_moves_or_the_clock_goes_back() {
         let cache = HistoryCache::default();
         let of = |version: i64, minutes: i64| HistoryOf {
             person: 7,
@@ -440,13 +436,12 @@ mod tests {
             version,
             now: at(minutes),
         };
-        cache.put(of(3, 0), Some(at(60)), kept_history(10));
-        assert_eq!(cache.get(of(3, 59)).map(|h| h.count), Some(10));
-        assert!(cache.get(of(3, 60)).is_none(), "a result is released at 60");
-        assert!(
-            cache.get(of(4, 1)).is_none(),
-            "a result recorded or released"
+        cache.put(of(3, 0), kept_history(10));
+        assert_eq!(
+            cache.get(of(3, 59)).map(|(h, since)| (h.count, since)),
+            Some((10, at(0)))
         );
+        assert!(cache.get(of(4, 1)).is_none(), "a result shown or released");
         assert!(cache.get(of(3, -1)).is_none(), "the clock went back");
         let other = HistoryOf {
             waits_for_clinician: true,
@@ -458,8 +453,8 @@ mod tests {
             ..of(3, 1)
         };
         assert!(cache.get(other).is_none());
-        cache.put(of(4, 0), None, kept_history(11));
-        assert_eq!(cache.get(of(4, 100_000)).map(|h| h.count), Some(11));
+        cache.put(of(4, 0), kept_history(11));
+        assert_eq!(cache.get(of(4, 100_000)).map(|(h, _)| h.count), Some(11));
     }
 
     fn audit(log: &RefusalLog, account: i32, tried: i32, minutes: i64) -> RefusalAudit {

@@ -403,8 +403,8 @@ mod server {
         let person = caller.subject.id;
         let waits = store::waits_for_clinician(&caller.record);
         let component = component.ok_or(PortalError::NotFound)?;
-        // Kept per person, value and wait choice while the record's results are unchanged: a
-        // value seen then is seen now (see `HistoryCache`).
+        // Kept per person, value and wait choice while what they see of their results is
+        // unchanged: a value seen then is seen now (see `HistoryCache`).
         let of = HistoryOf {
             person,
             component,
@@ -412,14 +412,23 @@ mod server {
             version: caller.record.results_version,
             now,
         };
-        let kept = match state.histories.get(of) {
+        // An automatic release since it was worked out writes nothing: asked here (unless
+        // the patient waits for their clinician, when only a release shows a result).
+        let still = match state.histories.get(of) {
+            Some((kept, since)) => {
+                let released = !waits
+                    && store::automatic_release_between(&state.db, org, person, since, now)
+                        .await
+                        .map_err(internal)?;
+                (!released).then_some(kept)
+            }
+            None => None,
+        };
+        let kept = match still {
             Some(kept) => kept,
             None => {
                 let kept = Arc::new(work_out_history(&state, person, component, waits, now).await?);
-                let until = store::next_release(&state.db, org, person, waits, now)
-                    .await
-                    .map_err(internal)?;
-                state.histories.put(of, until, Arc::clone(&kept));
+                state.histories.put(of, Arc::clone(&kept));
                 kept
             }
         };

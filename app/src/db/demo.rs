@@ -881,6 +881,7 @@ async fn seed_results(
                 notified_at: automatic.filter(|at| *at <= now),
                 components,
             },
+            now,
         )
         .await?;
     }
@@ -909,6 +910,7 @@ async fn seed_results(
                 flag: None,
             }],
         },
+        now,
     )
     .await?;
     Ok(())
@@ -968,6 +970,7 @@ pub async fn seed_demo_results(
                 notified_at: Some(resulted_at),
                 components,
             },
+            now,
         )
         .await?;
     }

@@ -75,11 +75,22 @@ pub struct NewResult {
     pub components: Vec<NewComponent>,
 }
 
-/// Records a result and its components (in the caller's transaction, if any).
-pub async fn record_result<C: ConnectionTrait>(
+/// Records a result and its components, all or nothing (in the caller's transaction, if any).
+/// The record's results version moves only if the patient sees the result at once (released
+/// automatically by `now`, and they do not wait for their clinician): a result not yet shown
+/// must change nothing a patient can notice, not even how fast a kept history answers. It is
+/// shown later by a release (which moves the version) or at its automatic release instant
+/// (which [`automatic_release_between`] finds).
+pub async fn record_result<C: ConnectionTrait + sea_orm::TransactionTrait>(
     db: &C,
     new: NewResult,
+    now: DateTime<Utc>,
 ) -> Result<test_result::Model, DbErr> {
+    use sea_orm::TransactionSession;
+    use sea_orm::sea_query::ExprTrait;
+    let shown_at_once = new.automatic_release_at.is_some_and(|at| at <= now);
+    let txn = db.begin().await?;
+    let db = &txn;
     let result = test_result::ActiveModel {
         organization_id: Set(new.organization_id),
         person_id: Set(new.person_id),
@@ -119,12 +130,17 @@ pub async fn record_result<C: ConnectionTrait>(
     if !rows.is_empty() {
         result_component::Entity::insert_many(rows).exec(db).await?;
     }
-    results_changed(
-        db,
-        result.organization_id,
-        patient::Column::PersonId.eq(result.person_id),
-    )
-    .await?;
+    if shown_at_once {
+        results_changed(
+            db,
+            result.organization_id,
+            patient::Column::PersonId
+                .eq(result.person_id)
+                .and(patient::Column::ResultsWaitForClinician.eq(false)),
+        )
+        .await?;
+    }
+    txn.commit().await?;
     Ok(result)
 }
 
@@ -423,39 +439,27 @@ pub async fn component_page<C: ConnectionTrait>(
         .await
 }
 
-/// The next instant after `now` at which one of `person`'s results becomes visible without
-/// anything being written (an automatic release, unless they wait for their clinician; a
-/// release dated ahead), if any: what was worked out from their results at `now` holds until
-/// then, or until [`patient::Model::results_version`] moves.
-pub async fn next_release<C: ConnectionTrait>(
+/// Whether one of `person`'s results was released automatically after `since` and by `now`:
+/// what was worked out from their results at `since` no longer holds (a release by a provider
+/// moves [`patient::Model::results_version`] instead). One index probe.
+pub async fn automatic_release_between<C: ConnectionTrait>(
     db: &C,
     organization_id: i32,
     person_id: i32,
-    waits_for_clinician: bool,
+    since: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<Option<DateTime<Utc>>, DbErr> {
-    let mut ahead = Condition::any().add(test_result::Column::ReleasedAt.gt(now));
-    if !waits_for_clinician {
-        ahead = ahead.add(test_result::Column::AutomaticReleaseAt.gt(now));
-    }
-    // (released, automatic release)
-    type Instants = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-    let upcoming: Vec<Instants> = test_result::Entity::find()
+) -> Result<bool, DbErr> {
+    Ok(test_result::Entity::find()
         .select_only()
-        .column(test_result::Column::ReleasedAt)
-        .column(test_result::Column::AutomaticReleaseAt)
-        .filter(test_result::Column::OrganizationId.eq(organization_id))
+        .column(test_result::Column::Id)
         .filter(test_result::Column::PersonId.eq(person_id))
-        .filter(ahead)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(upcoming
-        .into_iter()
-        .flat_map(|(released, automatic)| [released, automatic.filter(|_| !waits_for_clinician)])
-        .flatten()
-        .filter(|at| *at > now)
-        .min())
+        .filter(test_result::Column::OrganizationId.eq(organization_id))
+        .filter(test_result::Column::AutomaticReleaseAt.gt(since))
+        .filter(test_result::Column::AutomaticReleaseAt.lte(now))
+        .into_tuple::<i32>()
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// Whether the person's record says to wait for their clinician.

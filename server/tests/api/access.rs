@@ -276,6 +276,7 @@ async fn released_result(app: &TestApp, person: i32) -> i32 {
                 flag: None,
             }],
         },
+        app.clock.now(),
     )
     .await
     .unwrap();

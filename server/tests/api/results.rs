@@ -72,6 +72,7 @@ async fn result_for(
             notified_at: None,
             components: vec![glucose(value)],
         },
+        app.clock.now(),
     )
     .await
     .unwrap();
@@ -156,6 +157,62 @@ async fn release_boundary(backend: Backend) {
     assert_eq!(status, 200, "{backend:?}");
     let (status, _) = get_json(&app, &history, &other_token).await;
     assert_eq!(status, 404, "someone else's history answers like none");
+}
+
+async fn results_version(app: &TestApp, person_id: i32) -> i64 {
+    app::db::entities::patient::Entity::find()
+        .filter(app::db::entities::patient::Column::PersonId.eq(person_id))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .results_version
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c3_a_result_not_yet_shown_changes_nothing_a_patient_can_notice_on_both_databases() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let patient = person(&app, "Patient", "1970-01-01").await;
+        let now = app.clock.now();
+        result_for(
+            &app,
+            patient,
+            ReleaseRule::Automatic,
+            now - Duration::days(30),
+            90.0,
+        )
+        .await;
+        let before = results_version(&app, patient).await;
+        let token = signed_in(&app, patient).await;
+        let history = glucose_history(&app, patient).await;
+        let (_, trend) = get_json(&app, &history, &token).await;
+        assert_eq!(trend["count"], 1, "{backend:?} {trend}");
+        // Recorded now: one released automatically in four days, one only by a provider. The
+        // kept history is not even worked out again (its speed would tell).
+        let (_, release) = result_for(&app, patient, ReleaseRule::Automatic, now, 150.0).await;
+        result_for(&app, patient, ReleaseRule::ByProvider, now, 160.0).await;
+        assert_eq!(results_version(&app, patient).await, before, "{backend:?}");
+        let (_, trend) = get_json(&app, &history, &token).await;
+        assert_eq!(trend["count"], 1, "{backend:?}");
+        // At its release instant, with nothing written, the history holds it.
+        app.clock.set(release.unwrap());
+        let token = signed_in(&app, patient).await;
+        let (_, trend) = get_json(&app, &history, &token).await;
+        assert_eq!(trend["count"], 2, "{backend:?} {trend}");
+        // A result shown as soon as it is recorded moves the version, and is in the history.
+        result_for(
+            &app,
+            patient,
+            ReleaseRule::Automatic,
+            release.unwrap() - Duration::days(10),
+            95.0,
+        )
+        .await;
+        assert_ne!(results_version(&app, patient).await, before, "{backend:?}");
+        let (_, trend) = get_json(&app, &history, &token).await;
+        assert_eq!(trend["count"], 3, "{backend:?} {trend}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,8 +4,9 @@
 //! record has not moved: every instance reads the record on every request, so none shows
 //! stale results after another one changed them.
 //!
-//! Also an index on reports of incorrect information by account and time, for the daily
-//! limit counted in each new report's transaction.
+//! An index on a person's results by automatic release instant: has one been released since
+//! a history was worked out? Also an index on reports of incorrect information by account and
+//! time, for the daily limit counted in each new report's transaction.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -25,7 +26,15 @@ enum CorrectionReports {
     CreatedAt,
 }
 
+#[derive(DeriveIden)]
+enum TestResults {
+    Table,
+    PersonId,
+    AutomaticReleaseAt,
+}
+
 const REPORTS_BY_ACCOUNT: &str = "idx_correction_reports_account";
+const RESULTS_BY_RELEASE: &str = "idx_test_results_person_release";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -45,10 +54,26 @@ impl MigrationTrait for Migration {
                 .col(CorrectionReports::CreatedAt)
                 .to_owned(),
         )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name(RESULTS_BY_RELEASE)
+                .table(TestResults::Table)
+                .col(TestResults::PersonId)
+                .col(TestResults::AutomaticReleaseAt)
+                .to_owned(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name(RESULTS_BY_RELEASE)
+                .table(TestResults::Table)
+                .to_owned(),
+        )
+        .await?;
         m.drop_index(
             Index::drop()
                 .name(REPORTS_BY_ACCOUNT)
