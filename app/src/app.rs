@@ -21,13 +21,14 @@ use leptos_router::{Lazy, SsrMode, StaticSegment, path};
 /// one the server's middleware put in this response's Content-Security-Policy header.
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    use leptos_meta::{HashedStylesheet, MetaTags};
+    use leptos_meta::MetaTags;
     let nonce = leptos::nonce::use_nonce()
         .map(|n| n.to_string())
         .unwrap_or_default();
     let accent = use_context::<crate::state::AppState>()
         .map(|s| s.site.branding.accent_color.as_str().to_owned())
         .unwrap_or_else(|| "#1a5f7a".to_owned());
+    let assets = asset_names(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -36,10 +37,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 // The accent colour is validated as #rrggbb at start-up, so it is safe here.
-                <style nonce=nonce>{format!(":root{{--brand:{accent}}}")}</style>
+                <style nonce=nonce.clone()>{format!(":root{{--brand:{accent}}}")}</style>
                 // Hashed names (hash.txt beside the binary): cached by browsers for good.
-                <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <link id="leptos" rel="stylesheet" href=assets.css.as_str() />
+                <link rel="modulepreload" href=assets.js.as_str() crossorigin="anonymous" />
+                <link
+                    rel="preload"
+                    href=assets.wasm.as_str()
+                    r#as="fetch"
+                    r#type="application/wasm"
+                    crossorigin="anonymous"
+                />
+                <script type="module" nonce=nonce>
+                    {assets.hydrate.as_str()}
+                </script>
                 <MetaTags />
             </head>
             <body>
@@ -47,6 +58,60 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Where the stylesheet, the JS and the WASM every page loads are, and the script that starts
+/// hydration. Worked out once: the names come from hash.txt beside the binary, written by the
+/// build. Only these are named in the page: a lazily loaded page's own WASM chunks are fetched
+/// by the split loader when it hydrates, rather than each (up to a hundred or more) preloaded
+/// by every page that uses them, which took longer to write into each page than the page
+/// itself and held back the stylesheet on slow connections.
+#[cfg(feature = "ssr")]
+struct AssetNames {
+    css: String,
+    js: String,
+    wasm: String,
+    hydrate: String,
+}
+
+#[cfg(feature = "ssr")]
+fn asset_names(options: &LeptosOptions) -> &'static AssetNames {
+    static NAMES: std::sync::OnceLock<AssetNames> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let hashes = options
+            .hash_files
+            .then(|| {
+                let beside = std::env::current_exe().ok()?.parent()?.join(&*options.hash_file);
+                std::fs::read_to_string(beside).ok()
+            })
+            .flatten();
+        if options.hash_files && hashes.is_none() {
+            tracing::error!("hash-files is on but hash.txt is not beside the binary: plain names used");
+        }
+        let name = |kind: &str, extension: &str| {
+            let hash = hashes.as_deref().and_then(|all| {
+                all.lines()
+                    .filter_map(|line| line.split_once(':'))
+                    .find(|(file, _)| file.trim() == kind)
+                    .map(|(_, hash)| hash.trim().to_owned())
+            });
+            let output = &options.output_name;
+            match hash {
+                Some(hash) => format!("{output}.{hash}.{extension}"),
+                None => format!("{output}.{extension}"),
+            }
+        };
+        let pkg = format!("/{}", options.site_pkg_dir);
+        let (js, wasm) = (name("js", "js"), name("wasm", "wasm"));
+        AssetNames {
+            css: format!("{pkg}/{}", name("css", "css")),
+            hydrate: format!(
+                "import(\"{pkg}/{js}\").then(m => m.default({{module_or_path: \"{pkg}/{wasm}\"}}).then(() => m.hydrate()));"
+            ),
+            js: format!("{pkg}/{js}"),
+            wasm: format!("{pkg}/{wasm}"),
+        }
+    })
 }
 
 #[component]

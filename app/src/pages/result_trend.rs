@@ -9,7 +9,6 @@ use crate::api::results::{
     TREND_HEIGHT, TREND_MARGIN, TREND_WIDTH, TrendChart, TrendView, result_trend,
 };
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -121,14 +120,14 @@ fn History(trend: TrendView) -> impl IntoView {
             .then(|| {
                 view! {
                     <nav class="pager" aria-label="Pages of values">
-                        {newer.map(|href| view! { <A href=href>"Newer values"</A> })}
-                        {older.map(|href| view! { <A href=href>"Older values"</A> })}
+                        {newer.map(|href| view! { <a href=href>"Newer values"</a> })}
+                        {older.map(|href| view! { <a href=href>"Older values"</a> })}
                     </nav>
                 }
             })}
         <AskTheClinic phone subject />
         <p>
-            <A href=record_link("/record/results", subject, "")>"All test results"</A>
+            <a href=record_link("/record/results", subject, "")>"All test results"</a>
         </p>
     }
 }

@@ -140,8 +140,8 @@ fn Results(list: ResultList, wait: ServerAction<SetResultWait>) -> impl IntoView
             .then(|| {
                 view! {
                     <nav class="pager" aria-label="Pages of results">
-                        {previous.map(|href| view! { <A href=href>"Newer results"</A> })}
-                        {next.map(|href| view! { <A href=href>"Older results"</A> })}
+                        {previous.map(|href| view! { <a href=href>"Newer results"</a> })}
+                        {next.map(|href| view! { <a href=href>"Older results"</a> })}
                     </nav>
                 }
             })}

@@ -6,7 +6,6 @@ use super::components::record::{RecordBanner, record_problem, use_subject};
 use super::components::site::PageTitle;
 use crate::api::record::{AccessLogPage, who_viewed};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -91,7 +90,7 @@ fn Log(log: AccessLogPage) -> impl IntoView {
             "Every time someone opens or changes this record in the portal, it is listed here: people with proxy access, and clinic staff too."
         </p>
         <p>
-            <A href=toggle.0>{toggle.1}</A>
+            <a href=toggle.0>{toggle.1}</a>
         </p>
         {if empty {
             view! { <p>"No one has viewed this record yet."</p> }.into_any()
@@ -135,11 +134,11 @@ fn Log(log: AccessLogPage) -> impl IntoView {
         <nav class="pager" aria-label="Pages of the log">
             {(page > 0)
                 .then(|| {
-                    view! { <A href=page_link(subject, page - 1, own_visits_shown)>"Newer entries"</A> }
+                    view! { <a href=page_link(subject, page - 1, own_visits_shown)>"Newer entries"</a> }
                 })}
             {more
                 .then(|| {
-                    view! { <A href=page_link(subject, page + 1, own_visits_shown)>"Older entries"</A> }
+                    view! { <a href=page_link(subject, page + 1, own_visits_shown)>"Older entries"</a> }
                 })}
         </nav>
     }
