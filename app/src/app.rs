@@ -81,37 +81,82 @@ fn asset_names(options: &LeptosOptions) -> &'static AssetNames {
         let hashes = options
             .hash_files
             .then(|| {
-                let beside = std::env::current_exe().ok()?.parent()?.join(&*options.hash_file);
+                let beside = std::env::current_exe()
+                    .ok()?
+                    .parent()?
+                    .join(&*options.hash_file);
                 std::fs::read_to_string(beside).ok()
             })
             .flatten();
         if options.hash_files && hashes.is_none() {
-            tracing::error!("hash-files is on but hash.txt is not beside the binary: plain names used");
+            tracing::error!(
+                "hash-files is on but hash.txt is not beside the binary: plain names used"
+            );
         }
-        let name = |kind: &str, extension: &str| {
-            let hash = hashes.as_deref().and_then(|all| {
-                all.lines()
-                    .filter_map(|line| line.split_once(':'))
-                    .find(|(file, _)| file.trim() == kind)
-                    .map(|(_, hash)| hash.trim().to_owned())
-            });
-            let output = &options.output_name;
-            match hash {
-                Some(hash) => format!("{output}.{hash}.{extension}"),
-                None => format!("{output}.{extension}"),
-            }
-        };
-        let pkg = format!("/{}", options.site_pkg_dir);
-        let (js, wasm) = (name("js", "js"), name("wasm", "wasm"));
-        AssetNames {
-            css: format!("{pkg}/{}", name("css", "css")),
-            hydrate: format!(
-                "import(\"{pkg}/{js}\").then(m => m.default({{module_or_path: \"{pkg}/{wasm}\"}}).then(() => m.hydrate()));"
-            ),
-            js: format!("{pkg}/{js}"),
-            wasm: format!("{pkg}/{wasm}"),
-        }
+        names_from(options, hashes.as_deref())
     })
+}
+
+/// The asset names for `hashes` (hash.txt's lines, "css: HASH"), or the plain names.
+#[cfg(feature = "ssr")]
+fn names_from(options: &LeptosOptions, hashes: Option<&str>) -> AssetNames {
+    let name = |kind: &str, extension: &str| {
+        let hash = hashes.and_then(|all| {
+            all.lines()
+                .filter_map(|line| line.split_once(':'))
+                .find(|(file, _)| file.trim() == kind)
+                .map(|(_, hash)| hash.trim().to_owned())
+        });
+        let output = &options.output_name;
+        match hash {
+            Some(hash) => format!("{output}.{hash}.{extension}"),
+            None => format!("{output}.{extension}"),
+        }
+    };
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let (js, wasm) = (name("js", "js"), name("wasm", "wasm"));
+    AssetNames {
+        css: format!("{pkg}/{}", name("css", "css")),
+        hydrate: format!(
+            "import(\"{pkg}/{js}\").then(m => m.default({{module_or_path: \"{pkg}/{wasm}\"}}).then(() => m.hydrate()));"
+        ),
+        js: format!("{pkg}/{js}"),
+        wasm: format!("{pkg}/{wasm}"),
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    fn options() -> LeptosOptions {
+        LeptosOptions::builder()
+            .output_name("portal")
+            .site_pkg_dir("pkg")
+            .build()
+    }
+
+    #[test]
+    fn pages_name_the_hashed_files_the_build_wrote() {
+        // hash.txt as cargo-leptos writes it (issue 13: hashed names are cached for good).
+        let hashes = "js: J1\nwasm: W2\ncss: C3\nmanifest: M4\nsplit: S5\n";
+        let names = names_from(&options(), Some(hashes));
+        assert_eq!(names.css, "/pkg/portal.C3.css");
+        assert_eq!(names.js, "/pkg/portal.J1.js");
+        assert_eq!(names.wasm, "/pkg/portal.W2.wasm");
+        assert_eq!(
+            names.hydrate,
+            "import(\"/pkg/portal.J1.js\").then(m => m.default({module_or_path: \"/pkg/portal.W2.wasm\"}).then(() => m.hydrate()));"
+        );
+    }
+
+    #[test]
+    fn without_hash_txt_pages_name_the_plain_files() {
+        let names = names_from(&options(), None);
+        assert_eq!(names.css, "/pkg/portal.css");
+        assert_eq!(names.js, "/pkg/portal.js");
+        assert_eq!(names.wasm, "/pkg/portal.wasm");
+    }
 }
 
 #[component]

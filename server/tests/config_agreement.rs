@@ -26,12 +26,3 @@ fn leptos_toml_agrees_with_the_cargo_leptos_build_configuration() {
         );
     }
 }
-
-#[test]
-fn the_shell_links_the_hashed_stylesheet() {
-    // The stylesheet's name carries its hash (issue 13): only the server's shell knows it.
-    let app = std::fs::read_to_string(format!("{}/../app/src/app.rs", env!("CARGO_MANIFEST_DIR")))
-        .unwrap();
-    assert!(app.contains("<HashedStylesheet"));
-    assert!(!app.contains("/pkg/portal.css"));
-}
