@@ -48,6 +48,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     r#type="application/wasm"
                     crossorigin="anonymous"
                 />
+                {assets
+                    .split
+                    .as_ref()
+                    .map(|split| {
+                        view! {
+                            <link rel="modulepreload" href=split.as_str() crossorigin="anonymous" />
+                        }
+                    })}
                 <script type="module" nonce=nonce>
                     {assets.hydrate.as_str()}
                 </script>
@@ -71,6 +79,9 @@ struct AssetNames {
     css: String,
     js: String,
     wasm: String,
+    /// The split loader, which fetches a lazy page's chunks (imported by the JS; named here so
+    /// the browser need not wait for the JS to find it).
+    split: Option<String>,
     hydrate: String,
 }
 
@@ -100,28 +111,33 @@ fn asset_names(options: &LeptosOptions) -> &'static AssetNames {
 /// The asset names for `hashes` (hash.txt's lines, "css: HASH"), or the plain names.
 #[cfg(feature = "ssr")]
 fn names_from(options: &LeptosOptions, hashes: Option<&str>) -> AssetNames {
-    let name = |kind: &str, extension: &str| {
-        let hash = hashes.and_then(|all| {
+    let hash = |kind: &str| {
+        hashes.and_then(|all| {
             all.lines()
                 .filter_map(|line| line.split_once(':'))
                 .find(|(file, _)| file.trim() == kind)
                 .map(|(_, hash)| hash.trim().to_owned())
-        });
-        let output = &options.output_name;
-        match hash {
-            Some(hash) => format!("{output}.{hash}.{extension}"),
-            None => format!("{output}.{extension}"),
-        }
+        })
+    };
+    let output = &options.output_name;
+    let name = |kind: &str, extension: &str| match hash(kind) {
+        Some(hash) => format!("{output}.{hash}.{extension}"),
+        None => format!("{output}.{extension}"),
     };
     let pkg = format!("/{}", options.site_pkg_dir);
-    let (js, wasm) = (name("js", "js"), name("wasm", "wasm"));
+    let (js, wasm) = (
+        format!("{pkg}/{}", name("js", "js")),
+        format!("{pkg}/{}", name("wasm", "wasm")),
+    );
     AssetNames {
         css: format!("{pkg}/{}", name("css", "css")),
+        // Quoted as JavaScript strings ({:?}): a name can never end the script.
         hydrate: format!(
-            "import(\"{pkg}/{js}\").then(m => m.default({{module_or_path: \"{pkg}/{wasm}\"}}).then(() => m.hydrate()));"
+            "import({js:?}).then(m => m.default({{module_or_path: {wasm:?}}}).then(() => m.hydrate()));"
         ),
-        js: format!("{pkg}/{js}"),
-        wasm: format!("{pkg}/{wasm}"),
+        split: hash("split").map(|hash| format!("{pkg}/__wasm_split.{hash}.js")),
+        js,
+        wasm,
     }
 }
 
@@ -144,6 +160,7 @@ mod tests {
         assert_eq!(names.css, "/pkg/portal.C3.css");
         assert_eq!(names.js, "/pkg/portal.J1.js");
         assert_eq!(names.wasm, "/pkg/portal.W2.wasm");
+        assert_eq!(names.split.as_deref(), Some("/pkg/__wasm_split.S5.js"));
         assert_eq!(
             names.hydrate,
             "import(\"/pkg/portal.J1.js\").then(m => m.default({module_or_path: \"/pkg/portal.W2.wasm\"}).then(() => m.hydrate()));"
@@ -156,6 +173,7 @@ mod tests {
         assert_eq!(names.css, "/pkg/portal.css");
         assert_eq!(names.js, "/pkg/portal.js");
         assert_eq!(names.wasm, "/pkg/portal.wasm");
+        assert_eq!(names.split, None);
     }
 }
 

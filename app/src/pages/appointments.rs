@@ -172,17 +172,17 @@ fn Appointment(
                                         "Yes, cancel it"
                                     </button>
                                 </PageForm>
-                                <A href=back.clone() attr:class="button button--secondary">
+                                <a href=back.clone() class="button button--secondary">
                                     "No, keep it"
-                                </A>
+                                </a>
                             </div>
                         }
                             .into_any()
                     } else {
                         view! {
-                            <A href=ask.clone() attr:class="button button--secondary" attr:aria-label=label.clone()>
+                            <a href=ask.clone() class="button button--secondary" aria-label=label.clone()>
                                 "Cancel this appointment"
-                            </A>
+                            </a>
                         }
                             .into_any()
                     }

@@ -12,7 +12,7 @@ use crate::api::appointments::{
     BookAppointment, BookingChoices, DayChoice, WEEKS_AHEAD, booking_options,
 };
 use leptos::prelude::*;
-use leptos_router::components::{A, Form};
+use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -91,7 +91,7 @@ fn Booking(options: BookingChoices, book: ServerAction<BookAppointment>) -> impl
                                 )}
                             </p>
                             <p>
-                                <A href=list_link.clone()>"See all appointments"</A>
+                                <a href=list_link.clone()>"See all appointments"</a>
                             </p>
                         </div>
                     }

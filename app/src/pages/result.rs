@@ -117,7 +117,7 @@ fn Result(result: ResultView) -> impl IntoView {
             <A href=report>"Report incorrect information in this result"</A>
         </p>
         <p>
-            <A href=record_link("/record/results", subject, "")>"All test results"</A>
+            <a href=record_link("/record/results", subject, "")>"All test results"</a>
         </p>
     }
 }
