@@ -131,7 +131,7 @@ fn names_from(options: &LeptosOptions, hashes: Option<&str>) -> AssetNames {
     );
     AssetNames {
         css: format!("{pkg}/{}", name("css", "css")),
-        // Quoted as JavaScript strings ({:?}): a name can never end the script.
+        // Quoted as JavaScript strings ({:?}); the names are the build's own (hash.txt).
         hydrate: format!(
             "import({js:?}).then(m => m.default({{module_or_path: {wasm:?}}}).then(() => m.hydrate()));"
         ),
