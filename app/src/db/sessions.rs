@@ -8,9 +8,10 @@ use crate::domain::sign_in::{second_step_expires_at, session_expires_at};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QueryTrait, SelectThreeModel, SelectorTrait, Set, Statement,
 };
+use std::sync::OnceLock;
 
 const PURPOSE: &str = "session";
 
@@ -75,21 +76,49 @@ pub struct FoundSession {
 
 /// The session a token names and, for a patient's session, their account and person: one
 /// query, as the guard reads them on every signed-in request (the page header names the
-/// person, and a record's guard starts from them).
+/// person, and a record's guard starts from them). Its SQL is built once per database kind
+/// ([`lookup_statement`]): building the three-table select with sea-query on every request
+/// cost about as much as running it.
 pub async fn find_session<C: ConnectionTrait>(
     db: &C,
     hasher: &TokenHasher,
     token: &str,
 ) -> Result<Option<FoundSession>, DbErr> {
-    let found = session::Entity::find_by_id(session_key(hasher, token))
-        .find_also_related(portal_account::Entity)
-        .and_also_related(person::Entity)
-        .one(db)
-        .await?;
-    Ok(found.map(|(session, account, person)| FoundSession {
+    let statement = lookup_statement(db.get_database_backend(), session_key(hasher, token));
+    let Some(row) = db.query_one_raw(statement).await? else {
+        return Ok(None);
+    };
+    let (session, account, person) = SelectThreeModel::<
+        session::Model,
+        portal_account::Model,
+        person::Model,
+    >::from_raw_query_result(row)?;
+    Ok(Some(FoundSession {
         session,
         patient: account.zip(person),
     }))
+}
+
+/// The session with its account and person, as sea-orm builds it.
+fn built_lookup(backend: DbBackend, key: String) -> Statement {
+    session::Entity::find_by_id(key)
+        .find_also_related(portal_account::Entity)
+        .and_also_related(person::Entity)
+        .build(backend)
+}
+
+/// [`built_lookup`]'s statement for `key`: the SQL built once for each database kind the
+/// process uses, the key its one bound value.
+fn lookup_statement(backend: DbBackend, key: String) -> Statement {
+    static SQLITE: OnceLock<String> = OnceLock::new();
+    static POSTGRES: OnceLock<String> = OnceLock::new();
+    let build = || built_lookup(backend, String::new()).sql;
+    let sql = match backend {
+        DbBackend::Sqlite => SQLITE.get_or_init(build).clone(),
+        DbBackend::Postgres => POSTGRES.get_or_init(build).clone(),
+        _ => build(),
+    };
+    Statement::from_sql_and_values(backend, sql, [key.into()])
 }
 
 pub async fn touch_session<C: ConnectionTrait>(
@@ -157,4 +186,24 @@ pub async fn sessions_of_account<C: ConnectionTrait>(
         .order_by_desc(session::Column::LastSeenAt)
         .all(db)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The statement kept for the lookup is the one sea-orm builds for that key, on both
+    /// databases: the same SQL, and the key as its only value.
+    #[test]
+    fn the_kept_lookup_is_the_built_one() {
+        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+            for key in ["first-key", "another key's hash"] {
+                let kept = lookup_statement(backend, key.to_owned());
+                let built = built_lookup(backend, key.to_owned());
+                assert_eq!(kept.sql, built.sql);
+                assert_eq!(kept.values, built.values);
+                assert_eq!(kept.values.as_ref().map(|v| v.0.len()), Some(1));
+            }
+        }
+    }
 }
