@@ -108,7 +108,10 @@ fn built_lookup(backend: DbBackend, key: String) -> Statement {
 }
 
 /// [`built_lookup`]'s statement for `key`: the SQL built once for each database kind the
-/// process uses, the key its one bound value.
+/// process uses, the key its one bound value. Unlike sea-orm's `.one()` it has no `LIMIT 1`:
+/// it needs none, as the session is found by its primary key and both joins follow a
+/// `belongs_to` link to a primary key (one row at most). A join that can match several rows
+/// would need the limit and an order back.
 fn lookup_statement(backend: DbBackend, key: String) -> Statement {
     static SQLITE: OnceLock<String> = OnceLock::new();
     static POSTGRES: OnceLock<String> = OnceLock::new();
