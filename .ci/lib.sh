@@ -9,8 +9,12 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/portal/target}"
 # cargo-leptos writes the site (WASM, JS, CSS) here; Leptos.toml's site-root says the same.
 export LEPTOS_SITE_ROOT="target/site"
-# cargo-leptos builds debug with these; giving every cargo command the same lets `cargo test`,
-# `cargo clippy` and `cargo leptos build` share one set of compiled dependencies.
+# Leptos's erased components (each view boxed as it is built instead of one nested type per
+# page), on every build, debug and release, server and browser alike: the two must agree or
+# hydration panics. cargo-leptos does this for debug builds; giving every cargo command the same
+# lets `cargo test`, `cargo clippy` and `cargo leptos build` share one set of compiled
+# dependencies, and makes the release build smaller (issue 13: the WASM every page loads, and
+# the number of chunks a lazy page fetches).
 export RUSTFLAGS="--cfg erase_components"
 export LEPTOS_OUTPUT_NAME="portal"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1

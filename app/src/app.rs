@@ -10,7 +10,7 @@ use crate::pages::{
     HealthRemindersRoute, HealthSummaryRoute, HelpRoute, HomePage, ImmunizationsRoute,
     NotFoundPage, PersonalInformationRoute, ProxyDeskRoute, RecordsRoute, ReportsDeskRoute,
     ReportsRoute, RequestActivationCodeRoute, ResultRoute, ResultTrendRoute, ResultsDeskRoute,
-    ResultsRoute, SignInRoute, StaffDeskRoute, StaffSignInRoute, WhoCanViewRoute, WhoViewedRoute,
+    ResultsRoute, SignInPage, StaffDeskRoute, StaffSignInRoute, WhoCanViewRoute, WhoViewedRoute,
 };
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
@@ -191,8 +191,8 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>
                     // Async: the whole page is rendered before it is sent, so it reads complete
-                    // without JavaScript. Every page but the home page is a lazy route: its code
-                    // is a WASM chunk of its own (see `pages::lazy_pages!`).
+                    // without JavaScript. Every page but the home and sign-in pages is a lazy
+                    // route: its code is a WASM chunk of its own (see `pages::lazy_pages!`).
                     <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
                     <Route
                         path=StaticSegment("getting-an-account")
@@ -204,11 +204,7 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<HelpRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route
-                        path=StaticSegment("sign-in")
-                        view={Lazy::<SignInRoute>::new()}
-                        ssr=SsrMode::Async
-                    />
+                    <Route path=StaticSegment("sign-in") view=SignInPage ssr=SsrMode::Async />
                     <Route
                         path=StaticSegment("activate")
                         view={Lazy::<ActivateRoute>::new()}

@@ -61,10 +61,13 @@ pub use staff_sign_in::StaffSignInPage;
 pub use who_can_view::WhoCanViewPage;
 pub use who_viewed::WhoViewedPage;
 
-/// Every page but the home page is split out of the main WASM into a chunk of its own, loaded
-/// when the page is first visited (`cargo leptos build --split`), so the code a visitor
-/// downloads first does not grow with every page the portal gains. The server renders them all
-/// the same way.
+/// Every page but the home and sign-in pages is split out of the main WASM into a chunk of its
+/// own, loaded when the page is first visited (`cargo leptos build --split`), so the code a
+/// visitor downloads first does not grow with every page the portal gains. The server renders
+/// them all the same way. The sign-in page, where most visits begin, is in the main module: a
+/// lazy page's first hydration starts one fetch for its chunk and for every chunk of code it
+/// shares with other pages (about fifty for sign-in), which kept a tablet's main thread busy for
+/// longer than Lighthouse allows (issue 13, NOTES.md).
 macro_rules! lazy_pages {
     ($($route:ident => $page:ident),* $(,)?) => {$(
         pub struct $route;
@@ -86,7 +89,6 @@ macro_rules! lazy_pages {
 lazy_pages! {
     GettingAnAccountRoute => GettingAnAccountPage,
     HelpRoute => HelpPage,
-    SignInRoute => SignInPage,
     ActivateRoute => ActivatePage,
     RequestActivationCodeRoute => RequestActivationCodePage,
     ForgotPasswordRoute => ForgotPasswordPage,
