@@ -5,9 +5,11 @@
 //!
 //! Lower than any nice value on purpose: at nice 10 (tried first) a page's request still waited
 //! behind a running hash often enough to double the home page's p99 during a storm; at nice 19 it
-//! was 1.4-1.8 times; under `SCHED_IDLE` it stays within a few percent (issue 13, NOTES.md). The
-//! other side of it: while pages alone keep every core busy, sign-ins wait (at most
-//! `attempts::HASHING_WAIT` for a turn, then "very busy").
+//! was 1.4-1.8 times; under `SCHED_IDLE` 1.05-1.4 times (issue 13, NOTES.md). The other side of
+//! it: while pages alone keep every core busy, sign-ins wait (at most `attempts::HASHING_WAIT`
+//! for a turn, then "very busy"), and every wake-up of a thread that serves a sign-in takes a
+//! core from a hash, so sign-ins alone reach a few percent less of the hashing bound than at
+//! nice 10.
 
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use thread_priority::ThreadPriority;
