@@ -286,9 +286,10 @@ mod server {
             .map_err(internal)?
             .filter(|a| a.organization_id == state.site.organization_id);
         // Unknown ID, wrong password and locked account do the same work: one bucket lookup,
-        // one admission (a conditional update), one password hash, one audit entry.
+        // one admission (one row written, a decoy's for an unknown ID), one password hash, one
+        // audit entry.
         let turn = attempts::hashing_turn().await?;
-        let bucket = patient_bucket(&state, account.as_ref().map_or(0, |a| a.id)).await?;
+        let bucket = patient_bucket(&state, account.as_ref().map(|a| a.id), &key).await?;
         let admission = attempts::admit(&state, bucket, &policy, now).await?;
         let stored = match (&account, admission) {
             (Some(a), Admission::Admitted { .. }) => a.password_hash.clone(),

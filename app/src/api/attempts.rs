@@ -36,10 +36,15 @@ fn browser_tokens() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The bucket for attempts on patient account `account_id` (0 for an unknown portal ID) from
-/// this request's browser: its own when the account has signed in on it before, otherwise the
-/// account's bucket for unknown browsers. The same queries run whether or not the account exists.
-pub async fn patient_bucket(state: &AppState, account_id: i32) -> Result<Bucket, PortalError> {
+/// The bucket for attempts on patient account `account_id` from this request's browser: its own
+/// when the account has signed in on it before, otherwise the account's bucket for unknown
+/// browsers. For a portal ID that matches no account (`account_id` `None`), the same queries run
+/// and the bucket is the decoy of `portal_id` ([`Bucket::unknown`]).
+pub async fn patient_bucket(
+    state: &AppState,
+    account_id: Option<i32>,
+    portal_id: &str,
+) -> Result<Bucket, PortalError> {
     let tokens = browser_tokens();
     let known = if tokens.is_empty() {
         None
@@ -47,17 +52,16 @@ pub async fn patient_bucket(state: &AppState, account_id: i32) -> Result<Bucket,
         lockout::trusted_browser(
             &state.db,
             &state.tokens,
-            account_id,
+            account_id.unwrap_or(0),
             &tokens,
             state.clock.now(),
         )
         .await
         .map_err(internal)?
     };
-    Ok(known.unwrap_or(if account_id == 0 {
-        Bucket::NOBODY
-    } else {
-        Bucket::Account(account_id)
+    Ok(known.unwrap_or(match account_id {
+        Some(id) => Bucket::Account(id),
+        None => Bucket::unknown(portal_id),
     }))
 }
 

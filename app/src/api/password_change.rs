@@ -54,7 +54,7 @@ pub async fn replace_password(
         // cannot be used to try answer after answer.
         let bucket = match change.release {
             Some((bucket, _, _)) => bucket,
-            None => attempts::patient_bucket(state, account.id).await?,
+            None => attempts::patient_bucket(state, Some(account.id), &account.portal_id).await?,
         };
         let admission = attempts::admit(state, bucket, &policy, now).await?;
         attempts::record_failure(

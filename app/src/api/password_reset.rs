@@ -94,7 +94,7 @@ mod server {
             .filter(|a| a.organization_id == state.site.organization_id && a.status == "active");
         // Wrong details count against the account like wrong passwords, and a locked account
         // answers like wrong details.
-        let bucket = patient_bucket(&state, account.as_ref().map_or(0, |a| a.id)).await?;
+        let bucket = patient_bucket(&state, account.as_ref().map(|a| a.id), &key).await?;
         let admission = attempts::admit(&state, bucket, &policy, now).await?;
         let person = match &account {
             Some(a) => accounts::person_by_id(db, a.person_id)
@@ -188,7 +188,7 @@ mod server {
                 ResetAnswerError::SameAsPassword.to_string(),
             ));
         }
-        let bucket = patient_bucket(&state, account.id).await?;
+        let bucket = patient_bucket(&state, Some(account.id), &account.portal_id).await?;
         let admission = attempts::admit(&state, bucket, &policy, now).await?;
         let Admission::Admitted {
             failures,

@@ -200,7 +200,7 @@ mod server {
         policy: &OrganizationPolicy,
         now: DateTime<Utc>,
     ) -> Result<(), PortalError> {
-        let bucket = patient_bucket(state, account.id).await?;
+        let bucket = patient_bucket(state, Some(account.id), &account.portal_id).await?;
         let admission = attempts::admit(state, bucket, policy, now).await?;
         if let Admission::Admitted { failures, .. } = admission {
             let stored = account.password_hash.clone();
@@ -260,7 +260,7 @@ mod server {
             async |until| attempts::end_locked_session(&state, &session.id_hash, until).await;
         // Counted in the same bucket as the password step was (this browser's, or the
         // account's for browsers it has never signed in on).
-        let bucket = patient_bucket(&state, account.id).await?;
+        let bucket = patient_bucket(&state, Some(account.id), &account.portal_id).await?;
         let admission = attempts::admit(&state, bucket, &policy, now).await?;
         let failure = |admission| {
             attempts::record_failure(

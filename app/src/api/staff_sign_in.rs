@@ -215,9 +215,10 @@ mod server {
         .filter(|m| m.active && m.organization_id == state.site.organization_id);
         // Unknown name, wrong password and locked account do the same work and get one answer.
         let turn = attempts::hashing_turn().await?;
-        let bucket = member
-            .as_ref()
-            .map_or(Bucket::NOBODY, |m| Bucket::Staff(m.id));
+        let bucket = member.as_ref().map_or_else(
+            || Bucket::unknown(&username.trim().to_ascii_lowercase()),
+            |m| Bucket::Staff(m.id),
+        );
         let admission = attempts::admit(&state, bucket, &policy, now).await?;
         let stored = match (&member, admission) {
             (Some(m), Admission::Admitted { .. }) => m.password_hash.clone(),

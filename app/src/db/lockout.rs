@@ -1,10 +1,15 @@
 //! Counted attempts at a secret, per bucket: a patient account as seen from browsers it has never
 //! signed in on, one browser it has signed in on, or a staff member. An attempt is *admitted*
-//! before the secret is checked: one conditional update both asks "is the bucket locked?" and
-//! counts the attempt as a failure, and the attempt that reaches the limit writes the lock. So
-//! however many guesses arrive at once, no more than the policy allows are ever checked. A
-//! success then takes back what it counted ([`release`]), and only that: failures recorded after
-//! it was admitted stay counted.
+//! before the secret is checked: one update both asks "is the bucket locked?" and counts the
+//! attempt as a failure, and the attempt that reaches the limit writes the lock. So however many
+//! guesses arrive at once, no more than the policy allows are ever checked. A success then takes
+//! back what it counted ([`release`]), and only that: failures recorded after it was admitted
+//! stay counted.
+//!
+//! Every admission writes one row, so that an unknown name, a wrong secret and a locked bucket
+//! take as long (an answer that came back sooner would tell which): a locked bucket's row is
+//! written with its count unchanged, and attempts on a name that matches no one are counted on a
+//! decoy row ([`Bucket::unknown`]), which behaves as an account's would and admits nothing.
 
 use super::entities::sign_in_browser;
 use super::tokens::TokenHasher;
@@ -25,24 +30,38 @@ pub enum Bucket {
     /// A browser that has signed in to a patient account before (a `sign_in_browsers` row).
     Browser(i32),
     Staff(i32),
+    /// A row of `sign_in_decoys`, for attempts on a portal ID or username that matches no one:
+    /// it is counted and locked as an account would be, and never admits ([`Admission::Missing`]).
+    Decoy(i32),
 }
 
+/// How many decoy rows there are (`sign_in_decoys`, ids 0 to `DECOYS - 1`, made by the
+/// migration that created the table).
+pub const DECOYS: i32 = 64;
+
 impl Bucket {
-    /// A bucket that exists nowhere, for attempts on an unknown portal ID: admitting it does the
-    /// same kind of work as for a real one and changes nothing.
-    pub const NOBODY: Self = Self::Account(0);
+    /// The decoy bucket for attempts on `name`, a portal ID or username that matches no one. The
+    /// same name always lands on the same row, as attempts on one account do, and different names
+    /// spread over [`DECOYS`] rows, so that a storm of made-up names does not queue on one row.
+    pub fn unknown(name: &str) -> Self {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut hasher = DefaultHasher::new();
+        name.hash(&mut hasher);
+        Self::Decoy(i32::try_from(hasher.finish() % DECOYS.unsigned_abs() as u64).unwrap_or(0))
+    }
 
     fn table(self) -> Alias {
         Alias::new(match self {
             Self::Account(_) => "portal_accounts",
             Self::Browser(_) => "sign_in_browsers",
             Self::Staff(_) => "staff",
+            Self::Decoy(_) => "sign_in_decoys",
         })
     }
 
     fn id(self) -> i32 {
         match self {
-            Self::Account(id) | Self::Browser(id) | Self::Staff(id) => id,
+            Self::Account(id) | Self::Browser(id) | Self::Staff(id) | Self::Decoy(id) => id,
         }
     }
 }
@@ -57,7 +76,8 @@ pub enum Admission {
     },
     /// Locked: the secret must not be checked.
     Locked { until: DateTime<Utc> },
-    /// No such bucket (an unknown portal ID).
+    /// No one to check the secret against: a decoy bucket (an unknown portal ID or username), or
+    /// a bucket whose row is gone.
     Missing,
 }
 
@@ -82,59 +102,62 @@ pub async fn admit(
 ) -> Result<Admission, DbErr> {
     // The update comes first, so it takes the row's lock (PostgreSQL) or the database's write
     // lock (SQLite) before anything is read: parallel attempts queue here and each sees the
-    // count and lock its predecessors wrote.
+    // count and lock its predecessors wrote. It writes the row whether or not the bucket is
+    // locked (a locked one keeps its count), and gives back the count and whether it was open:
+    // it never writes a lock itself, so the lock it returns is the one it found.
+    let open = Expr::col(locked())
+        .is_null()
+        .or(Expr::col(locked()).lte(now));
     let txn = db.begin().await?;
-    let counted = txn
-        .execute(
-            Query::update()
-                .table(bucket.table())
-                .value(failed(), Expr::col(failed()).add(1))
-                .and_where(id_is(bucket))
-                .and_where(
-                    Expr::col(locked())
-                        .is_null()
-                        .or(Expr::col(locked()).lte(now)),
-                ),
-        )
-        .await?
-        .rows_affected()
-        == 1;
     let row = txn
         .query_one(
-            Query::select()
-                .columns([failed(), locked()])
-                .from(bucket.table())
-                .and_where(id_is(bucket)),
+            Query::update()
+                .table(bucket.table())
+                .value(
+                    failed(),
+                    Expr::case(open.clone(), Expr::col(failed()).add(1))
+                        .finally(Expr::col(failed())),
+                )
+                .and_where(id_is(bucket))
+                .returning(Query::returning().exprs([
+                    Expr::col(failed()),
+                    Expr::col(locked()),
+                    Expr::case(open, 1).finally(0).into(),
+                ])),
         )
         .await?;
     let Some(row) = row else {
         txn.commit().await?;
         return Ok(Admission::Missing);
     };
-    let failures: i32 = row.try_get("", "failed_sign_ins")?;
-    let until: Option<DateTime<Utc>> = row.try_get("", "locked_until")?;
-    if !counted {
-        txn.commit().await?;
-        // Not counted means locked: the only condition besides the id.
-        return Ok(Admission::Locked {
+    let failures: i32 = row.try_get_by_index(0)?;
+    let until: Option<DateTime<Utc>> = row.try_get_by_index(1)?;
+    let counted: i32 = row.try_get_by_index(2)?;
+    let admission = if counted == 0 {
+        Admission::Locked {
             until: until.unwrap_or(now),
-        });
-    }
-    let failures = u32::try_from(failures).unwrap_or(0);
-    let locks_until = locked_until_after_failure(failures, now, policy);
-    if let Some(until) = locks_until {
-        txn.execute(
-            Query::update()
-                .table(bucket.table())
-                .value(locked(), until)
-                .and_where(id_is(bucket)),
-        )
-        .await?;
-    }
+        }
+    } else {
+        let failures = u32::try_from(failures).unwrap_or(0);
+        let locks_until = locked_until_after_failure(failures, now, policy);
+        if let Some(until) = locks_until {
+            txn.execute(
+                Query::update()
+                    .table(bucket.table())
+                    .value(locked(), until)
+                    .and_where(id_is(bucket)),
+            )
+            .await?;
+        }
+        Admission::Admitted {
+            failures,
+            locks_until,
+        }
+    };
     txn.commit().await?;
-    Ok(Admission::Admitted {
-        failures,
-        locks_until,
+    Ok(match bucket {
+        Bucket::Decoy(_) => Admission::Missing,
+        _ => admission,
     })
 }
 
@@ -201,7 +224,7 @@ pub const BROWSER_KNOWN_DAYS: i64 = 365;
 
 /// The browser bucket of `account_id` for a browser holding `tokens`, if the account signed in on
 /// that browser within [`BROWSER_KNOWN_DAYS`]. Pass account 0 for an unknown portal ID: the same
-/// query runs.
+/// query runs and finds nothing.
 pub async fn trusted_browser<C: ConnectionTrait>(
     db: &C,
     hasher: &TokenHasher,

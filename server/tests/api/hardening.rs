@@ -171,7 +171,65 @@ async fn a_success_takes_back_only_failures_counted_up_to_its_own() {
 
 fn bucket_id(bucket: Bucket) -> i32 {
     match bucket {
-        Bucket::Account(id) | Bucket::Browser(id) | Bucket::Staff(id) => id,
+        Bucket::Account(id) | Bucket::Browser(id) | Bucket::Staff(id) | Bucket::Decoy(id) => id,
+    }
+}
+
+/// The count and lock of decoy row `id`.
+async fn decoy_row(app: &TestApp, id: i32) -> (i32, Option<chrono::DateTime<chrono::Utc>>) {
+    use sea_orm::{
+        ConnectionTrait,
+        sea_query::{Alias, Expr, ExprTrait, Query},
+    };
+    let row = app
+        .state
+        .db
+        .query_one(
+            Query::select()
+                .columns([Alias::new("failed_sign_ins"), Alias::new("locked_until")])
+                .from(Alias::new("sign_in_decoys"))
+                .and_where(Expr::col(Alias::new("id")).eq(id)),
+        )
+        .await
+        .unwrap()
+        .expect("every decoy row exists");
+    (
+        row.try_get_by_index(0).unwrap(),
+        row.try_get_by_index(1).unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_made_up_name_is_counted_and_locked_on_a_decoy_that_admits_no_one() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let policy = OrganizationPolicy::default();
+        let now = app.clock.now();
+        let db = &app.state.db;
+        let bucket = Bucket::unknown("nobody.here");
+        assert_eq!(bucket, Bucket::unknown("nobody.here"), "one name, one row");
+        let slots: std::collections::HashSet<i32> = (0..200)
+            .map(|n| bucket_id(Bucket::unknown(&format!("made.up{n}"))))
+            .collect();
+        assert!(
+            slots.len() > 32 && slots.iter().all(|s| (0..lockout::DECOYS).contains(s)),
+            "made-up names spread over the decoys: {slots:?}"
+        );
+        let allowed = i32::try_from(policy.sign_in_failures_before_lockout).unwrap();
+        for _ in 0..allowed + 2 {
+            let admission = lockout::admit(db, bucket, now, &policy).await.unwrap();
+            assert_eq!(admission, Admission::Missing, "{backend:?}");
+        }
+        // Counted as an account would be, up to the limit, then locked and left alone.
+        let (failures, locked_until) = decoy_row(&app, bucket_id(bucket)).await;
+        assert_eq!(failures, allowed, "{backend:?}");
+        assert!(locked_until.is_some_and(|until| until > now), "{backend:?}");
+        // Once the lock is over, one more is counted and the lock grows, as for an account.
+        let later = locked_until.unwrap() + Duration::seconds(1);
+        lockout::admit(db, bucket, later, &policy).await.unwrap();
+        let (failures, relocked) = decoy_row(&app, bucket_id(bucket)).await;
+        assert_eq!(failures, allowed + 1, "{backend:?}");
+        assert!(relocked.is_some_and(|until| until - later > locked_until.unwrap() - now));
     }
 }
 
@@ -257,7 +315,7 @@ async fn unknown_id_wrong_password_and_locked_account_answer_alike_and_take_as_l
         };
         let mut answers = Vec::new();
         let (mut unknown, mut wrong, mut locked) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..20 {
+        for _ in 0..30 {
             let started = Instant::now();
             let answer = sign_in(&app, "nobody.here", "riverbend7", None).await;
             unknown.push(started.elapsed().as_secs_f64());
@@ -284,6 +342,7 @@ async fn unknown_id_wrong_password_and_locked_account_answer_alike_and_take_as_l
             assert!(session_cookie(headers).is_none());
         }
         let medians = [median(unknown), median(wrong), median(locked)];
+        eprintln!("{backend:?}: medians (unknown, wrong, locked) {medians:?}");
         let (low, high) = (
             medians.iter().copied().fold(f64::MAX, f64::min),
             medians.iter().copied().fold(0.0, f64::max),
