@@ -61,7 +61,7 @@ pub async fn patient_bucket(
     };
     Ok(known.unwrap_or(match account_id {
         Some(id) => Bucket::Account(id),
-        None => Bucket::unknown(portal_id),
+        None => Bucket::unknown(&state.tokens, portal_id),
     }))
 }
 

@@ -96,15 +96,14 @@ mod server {
         // answers like wrong details.
         let bucket = patient_bucket(&state, account.as_ref().map(|a| a.id), &key).await?;
         let admission = attempts::admit(&state, bucket, &policy, now).await?;
-        let person = match &account {
-            Some(a) => accounts::person_by_id(db, a.person_id)
-                .await
-                .map_err(internal)?,
-            None => None,
-        };
+        // The same work whether or not the ID is known (no password check here to hide a
+        // difference): the person is looked up (no one has id 0) and the SSN's lookup key made.
+        let person = accounts::person_by_id(db, account.as_ref().map_or(0, |a| a.person_id))
+            .await
+            .map_err(internal)?;
+        let ssn_lookup = state.vault.lookup(&ssn);
         let matches = person.as_ref().is_some_and(|p| {
-            p.date_of_birth == date_of_birth
-                && p.ssn_lookup.as_deref() == Some(state.vault.lookup(&ssn).as_str())
+            p.date_of_birth == date_of_birth && p.ssn_lookup.as_deref() == Some(ssn_lookup.as_str())
         });
         let (Some(account), Some(person), true, Admission::Admitted { failures, .. }) =
             (account.clone(), person, matches, admission)

@@ -216,7 +216,7 @@ mod server {
         // Unknown name, wrong password and locked account do the same work and get one answer.
         let turn = attempts::hashing_turn().await?;
         let bucket = member.as_ref().map_or_else(
-            || Bucket::unknown(&username.trim().to_ascii_lowercase()),
+            || Bucket::unknown(&state.tokens, &username.trim().to_ascii_lowercase()),
             |m| Bucket::Staff(m.id),
         );
         let admission = attempts::admit(&state, bucket, &policy, now).await?;

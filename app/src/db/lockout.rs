@@ -19,7 +19,6 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
 };
 
 /// Where failures are counted.
@@ -35,19 +34,19 @@ pub enum Bucket {
     Decoy(i32),
 }
 
-/// How many decoy rows there are (`sign_in_decoys`, ids 0 to `DECOYS - 1`, made by the
-/// migration that created the table).
-pub const DECOYS: i32 = 64;
+/// How many decoy rows there are (`sign_in_decoys`, ids 0 to `DECOYS - 1`, made by the migration
+/// that created the table, which must make at least this many).
+pub const DECOYS: u32 = 64;
 
 impl Bucket {
     /// The decoy bucket for attempts on `name`, a portal ID or username that matches no one. The
     /// same name always lands on the same row, as attempts on one account do, and different names
     /// spread over [`DECOYS`] rows, so that a storm of made-up names does not queue on one row.
-    pub fn unknown(name: &str) -> Self {
-        use std::hash::{DefaultHasher, Hash, Hasher};
-        let mut hasher = DefaultHasher::new();
-        name.hash(&mut hasher);
-        Self::Decoy(i32::try_from(hasher.finish() % DECOYS.unsigned_abs() as u64).unwrap_or(0))
+    /// The row is chosen with the portal's secret key, so no one can pick names that share one.
+    pub fn unknown(hasher: &TokenHasher, name: &str) -> Self {
+        let digest = hasher.hash(DECOY, name);
+        let slot = u32::from_str_radix(&digest[..8], 16).unwrap_or(0) % DECOYS;
+        Self::Decoy(i32::try_from(slot).unwrap_or(0))
     }
 
     fn table(self) -> Alias {
@@ -93,6 +92,10 @@ fn id_is(bucket: Bucket) -> sea_orm::sea_query::SimpleExpr {
     Expr::col(Alias::new("id")).eq(bucket.id())
 }
 
+fn admitted() -> Alias {
+    Alias::new("last_attempt_admitted")
+}
+
 /// Admits one attempt on `bucket` at `now`, or says it is locked (see the module comment).
 pub async fn admit(
     db: &DatabaseConnection,
@@ -100,64 +103,65 @@ pub async fn admit(
     now: DateTime<Utc>,
     policy: &OrganizationPolicy,
 ) -> Result<Admission, DbErr> {
-    // The update comes first, so it takes the row's lock (PostgreSQL) or the database's write
-    // lock (SQLite) before anything is read: parallel attempts queue here and each sees the
-    // count and lock its predecessors wrote. It writes the row whether or not the bucket is
-    // locked (a locked one keeps its count), and gives back the count and whether it was open:
-    // it never writes a lock itself, so the lock it returns is the one it found.
+    // One statement, so one write: it takes the row's lock (PostgreSQL) or the database's write
+    // lock (SQLite), and parallel attempts queue on it, each seeing what its predecessors wrote.
+    // If the bucket is open, it counts the attempt and, when that reaches the limit, writes the
+    // lock ([`locked_until_after_failure`], worked out here for each count it can reach); if it
+    // is locked, it writes the row with its count unchanged. Every right-hand side reads the row
+    // as it was, and `last_attempt_admitted` keeps which it was for the answer.
     let open = Expr::col(locked())
         .is_null()
         .or(Expr::col(locked()).lte(now));
-    let txn = db.begin().await?;
-    let row = txn
+    let counted = Expr::col(failed()).add(1);
+    let allowed = policy.sign_in_failures_before_lockout;
+    let at_most = locked_until_after_failure(u32::MAX, now, policy);
+    let mut lock_at = Expr::case(counted.clone().lt(allowed), Expr::col(locked()));
+    for failures in allowed.. {
+        let until = locked_until_after_failure(failures, now, policy);
+        if until == at_most {
+            break;
+        }
+        lock_at = lock_at.case(counted.clone().eq(failures), until);
+    }
+    let row = db
         .query_one(
             Query::update()
                 .table(bucket.table())
                 .value(
                     failed(),
-                    Expr::case(open.clone(), Expr::col(failed()).add(1))
-                        .finally(Expr::col(failed())),
+                    Expr::case(open.clone(), counted).finally(Expr::col(failed())),
                 )
+                .value(
+                    locked(),
+                    Expr::case(open.clone(), lock_at.finally(at_most)).finally(Expr::col(locked())),
+                )
+                .value(admitted(), Expr::case(open, true).finally(false))
                 .and_where(id_is(bucket))
-                .returning(Query::returning().exprs([
-                    Expr::col(failed()),
-                    Expr::col(locked()),
-                    Expr::case(open, 1).finally(0).into(),
-                ])),
+                .returning(Query::returning().columns([failed(), locked(), admitted()])),
         )
         .await?;
     let Some(row) = row else {
-        txn.commit().await?;
-        return Ok(Admission::Missing);
+        return match bucket {
+            // A decoy that admits without writing would answer sooner: never silently.
+            Bucket::Decoy(id) => Err(DbErr::RecordNotFound(format!("sign-in decoy {id}"))),
+            _ => Ok(Admission::Missing),
+        };
     };
     let failures: i32 = row.try_get_by_index(0)?;
     let until: Option<DateTime<Utc>> = row.try_get_by_index(1)?;
-    let counted: i32 = row.try_get_by_index(2)?;
-    let admission = if counted == 0 {
-        Admission::Locked {
-            until: until.unwrap_or(now),
-        }
-    } else {
-        let failures = u32::try_from(failures).unwrap_or(0);
-        let locks_until = locked_until_after_failure(failures, now, policy);
-        if let Some(until) = locks_until {
-            txn.execute(
-                Query::update()
-                    .table(bucket.table())
-                    .value(locked(), until)
-                    .and_where(id_is(bucket)),
-            )
-            .await?;
-        }
-        Admission::Admitted {
-            failures,
-            locks_until,
-        }
-    };
-    txn.commit().await?;
+    let admitted: bool = row.try_get_by_index(2)?;
     Ok(match bucket {
         Bucket::Decoy(_) => Admission::Missing,
-        _ => admission,
+        _ if !admitted => Admission::Locked {
+            until: until.unwrap_or(now),
+        },
+        _ => {
+            let failures = u32::try_from(failures).unwrap_or(0);
+            Admission::Admitted {
+                failures,
+                locks_until: locked_until_after_failure(failures, now, policy),
+            }
+        }
     })
 }
 
@@ -218,6 +222,7 @@ pub async fn clear<C: ConnectionTrait>(db: &C, bucket: Bucket) -> Result<(), DbE
 }
 
 const BROWSER: &str = "sign-in-browser";
+const DECOY: &str = "sign-in-decoy";
 
 /// How long a browser stays known after the account last signed in on it.
 pub const BROWSER_KNOWN_DAYS: i64 = 365;

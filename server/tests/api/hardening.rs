@@ -206,15 +206,25 @@ async fn a_made_up_name_is_counted_and_locked_on_a_decoy_that_admits_no_one() {
         let policy = OrganizationPolicy::default();
         let now = app.clock.now();
         let db = &app.state.db;
-        let bucket = Bucket::unknown("nobody.here");
-        assert_eq!(bucket, Bucket::unknown("nobody.here"), "one name, one row");
-        let slots: std::collections::HashSet<i32> = (0..200)
-            .map(|n| bucket_id(Bucket::unknown(&format!("made.up{n}"))))
-            .collect();
-        assert!(
-            slots.len() > 32 && slots.iter().all(|s| (0..lockout::DECOYS).contains(s)),
-            "made-up names spread over the decoys: {slots:?}"
+        let tokens = &app.state.tokens;
+        let bucket = Bucket::unknown(tokens, "nobody.here");
+        assert_eq!(
+            bucket,
+            Bucket::unknown(tokens, "nobody.here"),
+            "one name, one row"
         );
+        let slots: std::collections::HashSet<i32> = (0..2000)
+            .map(|n| bucket_id(Bucket::unknown(tokens, &format!("made.up{n}"))))
+            .collect();
+        assert_eq!(
+            slots.len(),
+            lockout::DECOYS as usize,
+            "made-up names spread over every decoy: {slots:?}"
+        );
+        // Every decoy has its row.
+        for slot in slots {
+            decoy_row(&app, slot).await;
+        }
         let allowed = i32::try_from(policy.sign_in_failures_before_lockout).unwrap();
         for _ in 0..allowed + 2 {
             let admission = lockout::admit(db, bucket, now, &policy).await.unwrap();
@@ -315,9 +325,11 @@ async fn unknown_id_wrong_password_and_locked_account_answer_alike_and_take_as_l
         };
         let mut answers = Vec::new();
         let (mut unknown, mut wrong, mut locked) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..30 {
+        for round in 0..30 {
+            // A new made-up ID each time: most land on a decoy still open (counted as a real
+            // account's would be), some on one that just reached its limit or is locked.
             let started = Instant::now();
-            let answer = sign_in(&app, "nobody.here", "riverbend7", None).await;
+            let answer = sign_in(&app, &format!("nobody.here{round}"), "riverbend7", None).await;
             unknown.push(started.elapsed().as_secs_f64());
             answers.push(answer);
 

@@ -21,7 +21,7 @@ mod m20261204_000015_create_results;
 mod m20261204_000016_create_clinical_lists;
 mod m20261204_000017_add_email_choices;
 mod m20261204_000018_add_results_version;
-mod m20261206_000019_create_sign_in_decoys;
+mod m20261206_000019_admit_attempts_in_one_write;
 
 pub struct Migrator;
 
@@ -47,7 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_create_clinical_lists::Migration),
             Box::new(m20261204_000017_add_email_choices::Migration),
             Box::new(m20261204_000018_add_results_version::Migration),
-            Box::new(m20261206_000019_create_sign_in_decoys::Migration),
+            Box::new(m20261206_000019_admit_attempts_in_one_write::Migration),
         ]
     }
 }
