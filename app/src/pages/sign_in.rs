@@ -13,7 +13,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 #[component]
-pub fn SignInPage() -> impl IntoView {
+pub fn SignInPage() -> AnyView {
     let action = form_action::<SignIn>();
     let second_step = form_action::<VerifySignInCode>();
     // Where a sign-in that went through goes next: after a recovery code, the security page,
@@ -26,8 +26,8 @@ pub fn SignInPage() -> impl IntoView {
             None => done.then_some("/"),
         }
     };
-    if let Some(to) = untrack(next_page) {
-        go_on_without_script(to);
+    if let Some(sent_on) = untrack(next_page).and_then(go_on_without_script) {
+        return sent_on;
     }
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -90,6 +90,7 @@ pub fn SignInPage() -> impl IntoView {
             "Have an activation code? " <A href="/activate">"Activate your account"</A>
         </p>
     }
+    .into_any()
 }
 
 #[component]

@@ -10,14 +10,16 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
 #[component]
-pub fn StaffSignInPage() -> impl IntoView {
+pub fn StaffSignInPage() -> AnyView {
     let sign_in = form_action::<StaffSignIn>();
     let verify = form_action::<StaffVerifyCode>();
     let set_up = form_action::<StaffSetUp>();
     let authenticator = Memo::new(move |_| set_up.value().get().and_then(Result::ok));
     let step = Memo::new(move |_| sign_in.value().get().and_then(Result::ok));
-    if let Some(Ok(None)) = verify.value().get_untracked() {
-        go_on_without_script("/staff/desk");
+    if let Some(Ok(None)) = verify.value().get_untracked()
+        && let Some(sent_on) = go_on_without_script("/staff/desk")
+    {
+        return sent_on;
     }
     let navigate = use_navigate();
     // Straight to the desk, unless this sign-in set up the authenticator: then the recovery
@@ -163,4 +165,5 @@ pub fn StaffSignInPage() -> impl IntoView {
             }}
         </section>
     }
+    .into_any()
 }

@@ -97,11 +97,22 @@ pub fn typed_before<S: ServerFn>(field: &str) -> Option<String> {
 
 /// Sends a browser without JavaScript on to `to` when the page it came back to is done (a
 /// sign-in that succeeded). With JavaScript, the page's own navigation does it.
-pub fn go_on_without_script(to: &str) {
+///
+/// On the server it gives back what the page must render instead of itself: a link to `to`,
+/// and nothing that reads the router. The redirect lets the router go while the rest of the
+/// page may still be rendering, and a form or link that then looks for it panics, which turns
+/// the redirect into a 500 (seen in CI twice: NOTES.md, 2026-12-03 and 2026-12-06).
+pub fn go_on_without_script(to: &'static str) -> Option<AnyView> {
     #[cfg(feature = "ssr")]
-    leptos_axum::redirect(to);
+    {
+        leptos_axum::redirect(to);
+        Some(view! { <p><a href=to>"Continue"</a></p> }.into_any())
+    }
     #[cfg(not(feature = "ssr"))]
-    let _ = to;
+    {
+        let _ = to;
+        None
+    }
 }
 
 /// The page's path and query, which a form names in its [`PAGE_FIELD`] so that, posted without
